@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+}
+
+export interface Share {
+  name: string;
+  percent: number;
+}
+
+export interface ProfileSummary {
+  /** Samples that were not idle. */
+  busySamples: number;
+  /** Share of busy samples spent in each function itself. */
+  selfFunctions: Share[];
+  /** Share of busy samples spent in each code group itself (package, node internals, app). */
+  selfGroups: Share[];
+  /** Share of busy samples with the group anywhere on the stack (callees included), npm packages and app only. */
+  inclusiveGroups: Share[];
+  /** Share of busy samples under each of the app's own functions (callees included). */
+  inclusiveAppFunctions: Share[];
+}
+
+const SPECIAL = new Set(['(root)', '(program)', '(idle)', '(garbage collector)']);
+
+/** Which code a frame belongs to: an npm package, a node internal module, the app, or V8. */
+export function groupOf(frame: CallFrame): string {
+  const { url, functionName } = frame;
+  if (!url) return SPECIAL.has(functionName) ? functionName : '(native)';
+  const packageMatch = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (packageMatch) return packageMatch[1];
+  if (url.startsWith('node:')) return url.replace(/\/[^/]*$/, '');
+  if (url.includes('/src/generated/')) return 'app: generated prisma client';
+  const app = /.*\/((?:src|bench)\/[^/]+)/.exec(url);
+  if (app) return `app: ${app[1].replace(/\.js$/, '')}`;
+  if (url.startsWith('wasm://')) return 'wasm (Prisma query compiler)';
+  return url;
+}
+
+function frameName(frame: CallFrame): string {
+  const file = frame.url.replace(/^.*node_modules\//, '').replace(/^.*\/((?:src|bench)\/)/, '$1');
+  return `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
+}
+
+function top(counts: Map<string, number>, total: number, limit: number): Share[] {
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)
+    .map(([name, count]) => ({ name, percent: (100 * count) / total }));
+}
+
+export function summarizeProfile(file: string, limit = 15): ProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node.id);
+
+  const stackFrames = new Map<number, Set<string>>();
+  const appFramesOnStack = (id: number): Set<string> => {
+    const known = stackFrames.get(id);
+    if (known) return known;
+    const up = parent.get(id);
+    const frames = new Set(up === undefined ? [] : appFramesOnStack(up));
+    const frame = byId.get(id)!.callFrame;
+    if (groupOf(frame).startsWith('app: src')) frames.add(frameName(frame));
+    stackFrames.set(id, frames);
+    return frames;
+  };
+  const stackGroups = new Map<number, Set<string>>();
+  const groupsOnStack = (id: number): Set<string> => {
+    const known = stackGroups.get(id);
+    if (known) return known;
+    const up = parent.get(id);
+    const groups = new Set(up === undefined ? [] : groupsOnStack(up));
+    groups.add(groupOf(byId.get(id)!.callFrame));
+    stackGroups.set(id, groups);
+    return groups;
+  };
+
+  const selfFunctions = new Map<string, number>();
+  const selfGroups = new Map<string, number>();
+  const inclusiveGroups = new Map<string, number>();
+  const inclusiveApp = new Map<string, number>();
+  let busy = 0;
+  for (const id of profile.samples) {
+    const frame = byId.get(id)!.callFrame;
+    if (frame.functionName === '(idle)') continue;
+    busy++;
+    const name = SPECIAL.has(frame.functionName) ? frame.functionName : frameName(frame);
+    selfFunctions.set(name, (selfFunctions.get(name) ?? 0) + 1);
+    const group = groupOf(frame);
+    selfGroups.set(group, (selfGroups.get(group) ?? 0) + 1);
+    for (const g of groupsOnStack(id)) {
+      // Node's own modules sit under every async continuation; listing them says nothing.
+      if (!SPECIAL.has(g) && g !== '(native)' && !g.startsWith('node:')) {
+        inclusiveGroups.set(g, (inclusiveGroups.get(g) ?? 0) + 1);
+      }
+    }
+    for (const f of appFramesOnStack(id)) inclusiveApp.set(f, (inclusiveApp.get(f) ?? 0) + 1);
+  }
+  return {
+    busySamples: busy,
+    selfFunctions: top(selfFunctions, busy, limit),
+    selfGroups: top(selfGroups, busy, limit),
+    inclusiveGroups: top(inclusiveGroups, busy, limit),
+    inclusiveAppFunctions: top(inclusiveApp, busy, limit),
+  };
+}

@@ -1,0 +1,215 @@
+import type { LoadResult } from './load';
+import type { ProfileSummary, Share } from './profile-summary';
+
+export type Target = 'service' | 'baseline';
+export const SCENARIOS = ['GET /users/me', 'POST /auth/wechat/login'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface Run {
+  scenario: Scenario;
+  target: Target;
+  round: number;
+  result: LoadResult;
+  /** Server-wide MariaDB status counters per answered request (others' traffic included). */
+  statements: Record<string, number>;
+  /** CPU per answered request of the target and of MariaDB; busy share of processes not ours. */
+  cpu: { targetMsPerReq: number; mariadbMsPerReq: number; othersPercent: number };
+}
+
+export interface BenchReport {
+  settings: Record<string, string | number>;
+  runs: Run[];
+  coldStartMs: Record<Target, number[]>;
+  memory: Record<Target, { rssMb: number; peakMb: number }>;
+  profiles: Array<{ target: Target; scenario: Scenario; file: string; summary: ProfileSummary }>;
+}
+
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const f0 = (n: number) => n.toFixed(0);
+const f1 = (n: number) => n.toFixed(1);
+const f2 = (n: number) => n.toFixed(2);
+const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+
+export interface Verdict {
+  label: string;
+  value: string;
+  pass: boolean;
+}
+
+/** The issue's targets, judged on the medians over rounds. */
+export function verdicts(report: BenchReport): Verdict[] {
+  const stat = (scenario: Scenario, target: Target, pick: (r: LoadResult) => number) =>
+    median(
+      report.runs
+        .filter((r) => r.scenario === scenario && r.target === target)
+        .map((r) => pick(r.result)),
+    );
+  const ratio = (scenario: Scenario, pick: (r: LoadResult) => number) =>
+    stat(scenario, 'service', pick) / stat(scenario, 'baseline', pick);
+  const meRps = ratio('GET /users/me', (r) => r.reqPerSec);
+  const meP99 = ratio('GET /users/me', (r) => r.p99);
+  const loginRps = ratio('POST /auth/wechat/login', (r) => r.reqPerSec);
+  const cold = median(report.coldStartMs.service);
+  const rss = report.memory.service.rssMb;
+  const errors = report.runs.reduce((sum, r) => sum + r.result.errors, 0);
+  return [
+    { label: '/users/me req/s ≥ 0.5× baseline', value: `${f2(meRps)}×`, pass: meRps >= 0.5 },
+    { label: '/users/me p99 ≤ 2× baseline', value: `${f2(meP99)}×`, pass: meP99 <= 2 },
+    { label: 'login req/s ≥ 0.5× baseline', value: `${f2(loginRps)}×`, pass: loginRps >= 0.5 },
+    { label: 'cold start ≤ 1.5 s (median)', value: `${f0(cold)} ms`, pass: cold <= 1500 },
+    { label: 'service RSS after the run ≤ 200 MB', value: `${f0(rss)} MB`, pass: rss <= 200 },
+    { label: 'zero errors (all runs, both targets)', value: String(errors), pass: errors === 0 },
+  ];
+}
+
+function shares(title: string, list: Share[]): string[] {
+  return [
+    `*${title}*`,
+    '',
+    ...list.map((s) => `- ${f1(s.percent)}% ${s.name.replace(/\|/g, '\\|')}`),
+    '',
+  ];
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const lines: string[] = ['# Benchmark: service vs hand-written baseline', ''];
+  const settings = Object.entries(report.settings).map(([k, v]) => `${k}: ${v}`);
+  lines.push(settings.join(' · '), '');
+
+  lines.push('## Summary (medians over rounds)', '');
+  lines.push(
+    row([
+      'scenario',
+      'service req/s',
+      'baseline req/s',
+      'ratio',
+      'service p50/p99 ms',
+      'baseline p50/p99 ms',
+      'p99 ratio',
+      'CPU ms/req svc/base',
+      'errors svc/base',
+    ]),
+  );
+  lines.push(row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']));
+  for (const scenario of SCENARIOS) {
+    const of = (target: Target) =>
+      report.runs.filter((r) => r.scenario === scenario && r.target === target);
+    if (of('service').length === 0) continue;
+    const m = (target: Target, pick: (r: Run) => number) => median(of(target).map(pick));
+    const rps = (t: Target) => m(t, (r) => r.result.reqPerSec);
+    const p50 = (t: Target) => m(t, (r) => r.result.p50);
+    const p99 = (t: Target) => m(t, (r) => r.result.p99);
+    const cpu = (t: Target) => m(t, (r) => r.cpu.targetMsPerReq);
+    const errors = (t: Target) => of(t).reduce((sum, r) => sum + r.result.errors, 0);
+    lines.push(
+      row([
+        scenario,
+        f0(rps('service')),
+        f0(rps('baseline')),
+        `${f2(rps('service') / rps('baseline'))}×`,
+        `${f1(p50('service'))} / ${f1(p99('service'))}`,
+        `${f1(p50('baseline'))} / ${f1(p99('baseline'))}`,
+        `${f2(p99('service') / p99('baseline'))}×`,
+        `${f2(cpu('service'))} / ${f2(cpu('baseline'))}`,
+        `${errors('service')} / ${errors('baseline')}`,
+      ]),
+    );
+  }
+  const cold = (t: Target) => report.coldStartMs[t];
+  const mem = report.memory;
+  lines.push(
+    '',
+    `Cold start (spawn → first 200 on /health, ${cold('service').length} starts): service median ` +
+      `${f0(median(cold('service')))} ms (${cold('service').map(f0).join(', ')}); ` +
+      `baseline median ${f0(median(cold('baseline')))} ms.`,
+    `Memory after the run: service RSS ${f0(mem.service.rssMb)} MB (peak ${f0(mem.service.peakMb)} MB); ` +
+      `baseline RSS ${f0(mem.baseline.rssMb)} MB (peak ${f0(mem.baseline.peakMb)} MB).`,
+    '',
+  );
+
+  lines.push('## Targets (issue 5)', '', row(['target', 'measured', 'verdict']));
+  lines.push(row(['---', '---:', '---']));
+  for (const v of verdicts(report))
+    lines.push(row([v.label, v.value, v.pass ? 'PASS' : '**FAIL**']));
+  lines.push('');
+
+  lines.push(
+    '## Every run',
+    '',
+    'CPU: ms of CPU per answered request used by the target process and by MariaDB; ' +
+      '"others" is the busy share of the machine used by processes this bench did not start ' +
+      '(a noise indicator: the machine is shared).',
+    '',
+    row([
+      'round',
+      'scenario',
+      'target',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'errors',
+      'requests',
+      'CPU ms/req',
+      'db CPU ms/req',
+      'others %',
+    ]),
+    row(['---:', '---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+  );
+  for (const r of report.runs) {
+    lines.push(
+      row([
+        r.round,
+        r.scenario,
+        r.target,
+        f0(r.result.reqPerSec),
+        f1(r.result.p50),
+        f1(r.result.p99),
+        r.result.errors,
+        r.result.total,
+        f2(r.cpu.targetMsPerReq),
+        f2(r.cpu.mariadbMsPerReq),
+        f0(r.cpu.othersPercent),
+      ]),
+    );
+  }
+  const samples = report.runs.flatMap((r) =>
+    r.result.samples.map((s) => `- ${r.target} ${r.scenario} round ${r.round}: \`${s}\``),
+  );
+  if (samples.length) lines.push('', 'Error samples:', '', ...samples.slice(0, 10));
+  lines.push('');
+
+  const counters = Object.keys(report.runs[0]?.statements ?? {});
+  if (counters.length) {
+    lines.push(
+      '## Database statements per request (server-wide status counters, medians)',
+      '',
+      row(['scenario', 'target', ...counters]),
+      row(['---', '---', ...counters.map(() => '---:')]),
+    );
+    for (const scenario of SCENARIOS) {
+      for (const target of ['service', 'baseline'] as const) {
+        const of = report.runs.filter((r) => r.scenario === scenario && r.target === target);
+        if (of.length === 0) continue;
+        const values = counters.map((c) => f2(median(of.map((r) => r.statements[c]))));
+        lines.push(row([scenario, target, ...values]));
+      }
+    }
+    lines.push('');
+  }
+
+  for (const p of report.profiles) {
+    lines.push(
+      `## CPU profile: ${p.target}, ${p.scenario} (${p.summary.busySamples} busy samples, \`${p.file}\`)`,
+      '',
+      ...shares('Self time by code group', p.summary.selfGroups),
+      ...shares('Inclusive time by code group (callees included)', p.summary.inclusiveGroups),
+      ...shares('Inclusive time by app function (src/)', p.summary.inclusiveAppFunctions),
+      ...shares('Self time by function', p.summary.selfFunctions),
+    );
+  }
+  return lines.join('\n');
+}

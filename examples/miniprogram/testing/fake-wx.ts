@@ -1,0 +1,216 @@
+import type { WxUser } from '../api-types';
+import type { WxApi, WxLoginOption, WxRequestOption } from '../wx-api';
+
+/**
+ * A stand-in for the mini-program runtime (storage, wx.login, wx.request) in front of a small
+ * model of the service's token rules, for unit tests of the client. Callbacks fire on later
+ * timers, as the real ones do, so concurrent calls really overlap.
+ */
+
+export const BASE_URL = 'https://api.example.test';
+
+export type Answer = { status: number; body: unknown } | { fail: string };
+
+export interface SentRequest {
+  method: string;
+  path: string;
+  body: Record<string, unknown> | undefined;
+  authorization: string | undefined;
+  /** Filled in when the answer is delivered. */
+  answer?: Answer;
+}
+
+interface Session {
+  revoked: boolean;
+}
+
+export class FakeServer {
+  readonly user: WxUser = {
+    id: 1,
+    openid: 'oFAKE0000000000000000000000a',
+    unionid: null,
+    nickname: null,
+    avatarUrl: null,
+    gender: 0,
+    phone: null,
+    status: 'active',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    lastLoginAt: '2026-01-01T00:00:00.000Z',
+    lastLoginIp: '203.0.113.9',
+    loginCount: 0,
+  };
+  /** Milliseconds before a request is answered. */
+  latency: (request: SentRequest) => number = () => 1;
+
+  private seq = 0;
+  private readonly sessions = new Map<number, Session>();
+  private readonly accessTokens = new Map<string, { session: number; expired: boolean }>();
+  private readonly refreshTokens = new Map<string, { session: number; rotated: boolean }>();
+  private readonly scripted: { method: string; path: string; answer: Answer }[] = [];
+
+  /** The next request to `method path` gets `answer` instead of being handled. */
+  script(method: string, path: string, answer: Answer): void {
+    this.scripted.push({ method, path, answer });
+  }
+
+  expireAccessTokens(): void {
+    for (const grant of this.accessTokens.values()) grant.expired = true;
+  }
+
+  revokeSessions(): void {
+    for (const session of this.sessions.values()) session.revoked = true;
+  }
+
+  handle(request: SentRequest): Answer {
+    const index = this.scripted.findIndex(
+      (s) => s.method === request.method && s.path === request.path,
+    );
+    if (index >= 0) return this.scripted.splice(index, 1)[0].answer;
+    const route = `${request.method} ${request.path}`;
+    const body = request.body ?? {};
+    if (route === 'POST /auth/wechat/login') return this.login(body);
+    if (route === 'POST /auth/refresh') return this.refresh(body);
+    const session = this.authenticate(request.authorization);
+    if (typeof session !== 'number') return session;
+    switch (route) {
+      case 'POST /auth/logout':
+        this.sessions.get(session)!.revoked = true;
+        return { status: 204, body: '' };
+      case 'GET /users/me':
+        return { status: 200, body: { ...this.user } };
+      case 'PATCH /users/me':
+        if (Object.keys(body).length === 0) return error(400, 'VALIDATION_FAILED');
+        Object.assign(this.user, body);
+        return { status: 200, body: { ...this.user } };
+      case 'POST /users/me/phone':
+        if (typeof body.code !== 'string') return error(400, 'VALIDATION_FAILED');
+        this.user.phone = '+8613800138000';
+        return {
+          status: 200,
+          body: {
+            phoneNumber: '+8613800138000',
+            purePhoneNumber: '13800138000',
+            countryCode: '86',
+          },
+        };
+      default:
+        return error(404, 'NOT_FOUND');
+    }
+  }
+
+  private login(body: Record<string, unknown>): Answer {
+    if (typeof body.code !== 'string' || body.code === '') return error(400, 'VALIDATION_FAILED');
+    const session = ++this.seq;
+    this.sessions.set(session, { revoked: false });
+    this.user.loginCount += 1;
+    return {
+      status: 200,
+      body: {
+        ...this.issue(session),
+        isNewUser: this.user.loginCount === 1,
+        user: { ...this.user },
+      },
+    };
+  }
+
+  private refresh(body: Record<string, unknown>): Answer {
+    const grant = this.refreshTokens.get(String(body.refreshToken));
+    if (!grant || this.sessions.get(grant.session)!.revoked) {
+      return error(401, 'REFRESH_TOKEN_INVALID');
+    }
+    if (grant.rotated) {
+      this.sessions.get(grant.session)!.revoked = true;
+      return error(401, 'REFRESH_TOKEN_REUSED');
+    }
+    grant.rotated = true;
+    return { status: 200, body: this.issue(grant.session) };
+  }
+
+  private authenticate(authorization: string | undefined): number | Answer {
+    const grant = this.accessTokens.get(authorization?.replace(/^Bearer /, '') ?? '');
+    if (!grant) return error(401, 'UNAUTHORIZED');
+    if (grant.expired) return error(401, 'TOKEN_EXPIRED');
+    if (this.sessions.get(grant.session)!.revoked) return error(401, 'SESSION_REVOKED');
+    return grant.session;
+  }
+
+  private issue(session: number) {
+    const n = ++this.seq;
+    const accessToken = `acc-${session}-${n}`;
+    const refreshToken = `ref-${session}-${n}`;
+    this.accessTokens.set(accessToken, { session, expired: false });
+    this.refreshTokens.set(refreshToken, { session, rotated: false });
+    return {
+      accessToken,
+      tokenType: 'Bearer',
+      expiresIn: 7200,
+      refreshToken,
+      refreshExpiresIn: 2592000,
+    };
+  }
+}
+
+export function error(status: number, code: string): Answer {
+  return {
+    status,
+    body: { statusCode: status, code, message: `fake ${code}`, requestId: 'req-1' },
+  };
+}
+
+export class FakeWx implements WxApi {
+  readonly storage = new Map<string, unknown>();
+  readonly sent: SentRequest[] = [];
+  loginCalls = 0;
+  /** errMsgs the next wx.login calls fail with, in order. */
+  readonly loginFailures: string[] = [];
+
+  constructor(readonly server: FakeServer) {}
+
+  login(option: WxLoginOption): void {
+    const n = ++this.loginCalls;
+    const failure = this.loginFailures.shift();
+    setTimeout(() => {
+      if (failure) option.fail?.({ errMsg: failure });
+      else option.success?.({ code: `code-${n}`, errMsg: 'login:ok' });
+    }, 1);
+  }
+
+  request(option: WxRequestOption): void {
+    if (!option.url.startsWith(BASE_URL)) throw new Error(`unexpected url ${option.url}`);
+    const request: SentRequest = {
+      method: option.method ?? 'GET',
+      path: option.url.slice(BASE_URL.length),
+      body: option.data === undefined ? undefined : roundTrip(option.data),
+      authorization: option.header?.Authorization,
+    };
+    this.sent.push(request);
+    setTimeout(() => {
+      const answer = this.server.handle(request);
+      request.answer = answer;
+      if ('fail' in answer) option.fail?.({ errMsg: answer.fail });
+      else option.success?.({ statusCode: answer.status, data: answer.body, header: {} });
+    }, this.server.latency(request));
+  }
+
+  getStorageSync(key: string): unknown {
+    return this.storage.has(key) ? roundTrip(this.storage.get(key)) : '';
+  }
+
+  setStorageSync(key: string, data: unknown): void {
+    this.storage.set(key, roundTrip(data));
+  }
+
+  removeStorageSync(key: string): void {
+    this.storage.delete(key);
+  }
+
+  /** The requests sent to `method path`, in order. */
+  sentTo(method: string, path: string): SentRequest[] {
+    return this.sent.filter((r) => r.method === method && r.path === path);
+  }
+}
+
+// Storage and the wire both keep only what survives JSON, as the real ones do.
+function roundTrip<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

@@ -1,0 +1,35 @@
+// Unit specs sit beside the code (*.spec.ts); black-box e2e specs live in test/ and talk
+// to the real MariaDB and the WeChat emulator over HTTP.
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+  // content-disposition 3 (under @fastify/static, which serves Swagger UI) ships ESM only;
+  // Node loads it with require(esm), jest's module system needs it compiled to CommonJS.
+  '^.+/node_modules/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true } }],
+};
+const transformIgnorePatterns = ['/node_modules/(?!content-disposition/)'];
+
+// The service runs in UTC (src/main.ts); so do the tests, which start it in-process.
+process.env.TZ = 'UTC';
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testTimeout: 30000,
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/src', '<rootDir>/emulator', '<rootDir>/examples'],
+      testMatch: ['**/*.spec.ts'],
+      transform,
+      transformIgnorePatterns,
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.e2e-spec.ts'],
+      transform,
+      transformIgnorePatterns,
+    },
+  ],
+};

@@ -1,0 +1,114 @@
+import helmet from '@fastify/helmet';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyInstance, FastifyRequest, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module';
+import { handleClientError, handleFrameworkError } from './common/http/client-errors';
+import { requestIdFor } from './common/http/request-id';
+import { setupOpenApi } from './common/openapi/openapi';
+import { createLogger, PinoNestLogger } from './common/logging/logger';
+import { AppConfig } from './config/app-config';
+
+export interface CreatedApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  logger: Logger;
+}
+
+/**
+ * Builds the whole service from a validated configuration. main.ts and the e2e tests both
+ * use it, so the tests run exactly what production runs.
+ */
+export async function createApp(
+  config: AppConfig,
+  logger: Logger = createLogger(config),
+): Promise<CreatedApp> {
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    // One line per request is written by the onResponse hook below, with the route and user.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdFor,
+    requestIdHeader: false,
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+    clientErrorHandler: handleClientError,
+    frameworkErrors: handleFrameworkError,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+    // Fastify parses JSON itself (configureHttp); Nest's parser would refuse the override.
+    bodyParser: false,
+  });
+  configureHttp(app.getHttpAdapter().getInstance(), logger);
+  await app.register(helmet, {
+    // Swagger UI (/docs) needs inline styles and data: images; nothing else is relaxed.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+        // The service is plain HTTP behind the TLS proxy; upgrading would break /docs locally.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  setupOpenApi(app);
+  // Mini-programs are not browsers and need no CORS; it is off unless CORS_ORIGINS lists origins.
+  if (config.corsOrigins) app.enableCors({ origin: config.corsOrigins });
+  return { app, config, logger };
+}
+
+function configureHttp(fastify: FastifyInstance, logger: Logger): void {
+  // JSON is the only body type; an empty body is "no body", left to validation to judge.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    void parseJson(request, body as string, done);
+  });
+
+  // Fastify closes idle keep-alive connections when it closes; a request still in flight
+  // then would keep its connection (and the shutdown) open until the client lets go.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+
+  fastify.decorateRequest('clientIp', '');
+  fastify.addHook('onRequest', (request, reply, done) => {
+    // Fastify derives request.ip with TRUST_PROXY (Express's rules); write IPv4-mapped IPv6 as IPv4.
+    request.clientIp =
+      request.ip.startsWith('::ffff:') && request.ip.includes('.')
+        ? request.ip.slice(7)
+        : request.ip;
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+
+  fastify.addHook(
+    'onResponse',
+    (request: FastifyRequest & { user?: { userId?: bigint } }, reply, done) => {
+      logger.info(
+        {
+          reqId: request.id,
+          method: request.method,
+          route: request.routeOptions.url ?? null,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+          userId: request.user?.userId?.toString(),
+        },
+        'request',
+      );
+      done();
+    },
+  );
+}

@@ -1,0 +1,62 @@
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ClientIp } from '../common/http/client-ip.decorator';
+import { UserAgent } from '../common/http/user-agent.decorator';
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
+import { AuthService } from './auth.service';
+import type { AuthenticatedUser } from './authenticated-user';
+import { CurrentUser } from './current-user.decorator';
+import { LoginThrottlerGuard } from './login-throttler.guard';
+import { RefreshDto } from './dto/refresh.dto';
+import { LoginResult, TokenPair } from './dto/token-pair.dto';
+import { WechatLoginDto } from './dto/wechat-login.dto';
+import { Public } from './public.decorator';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @UseGuards(LoginThrottlerGuard)
+  @Post('wechat/login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log in with the code of wx.login()' })
+  @ApiOkResponse({ type: LoginResult })
+  @ApiErrors(
+    'PAYLOAD_TOO_LARGE',
+    'WECHAT_CODE_INVALID',
+    'WECHAT_USER_BLOCKED',
+    'WECHAT_RATE_LIMITED',
+    'WECHAT_SIGNATURE_INVALID',
+    'WECHAT_MISCONFIGURED',
+    'WECHAT_UNAVAILABLE',
+    'USER_DISABLED',
+    'RATE_LIMITED',
+  )
+  login(
+    @Body() body: WechatLoginDto,
+    @ClientIp() ip: string,
+    @UserAgent() userAgent?: string,
+  ): Promise<LoginResult> {
+    return this.auth.login(body, { ip, userAgent });
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange a refresh token for new tokens (rotation)' })
+  @ApiOkResponse({ type: TokenPair })
+  @ApiErrors('REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_REUSED', 'USER_DISABLED')
+  refresh(@Body() body: RefreshDto): Promise<TokenPair> {
+    return this.auth.refresh(body.refreshToken);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: "Revoke the caller's session on every instance" })
+  @ApiNoContentResponse({ description: 'Logged out' })
+  logout(@CurrentUser() caller: AuthenticatedUser): Promise<void> {
+    return this.auth.logout(caller.sessionId);
+  }
+}

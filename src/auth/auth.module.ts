@@ -1,0 +1,47 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfig } from '../config/app-config';
+import { UsersModule } from '../users/users.module';
+import { WechatModule } from '../wechat/wechat.module';
+import { AccessTokenService } from './access-token.service';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
+import { LoginThrottlerGuard } from './login-throttler.guard';
+import { SessionService } from './session.service';
+
+@Module({
+  imports: [
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        secret: config.jwt.secret,
+        signOptions: { algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        throttlers: [{ ttl: config.loginRateLimit.windowMs, limit: config.loginRateLimit.limit }],
+      }),
+    }),
+    UsersModule,
+    WechatModule,
+  ],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    AccessTokenService,
+    SessionService,
+    JwtStrategy,
+    LoginThrottlerGuard,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+  ],
+})
+export class AuthModule {}

@@ -1,0 +1,50 @@
+// Before anything reads the clock: DATETIME columns hold UTC (see prisma/database-pool.ts).
+process.env.TZ = 'UTC';
+import 'reflect-metadata';
+import type { FastifyAdapter } from '@nestjs/platform-fastify';
+import { createApp } from './app.factory';
+import { ConfigError, loadAppConfig } from './config/app-config';
+import { loadEnvironment } from './config/environment';
+import { DatabaseStartupError } from './prisma/database-check';
+
+async function bootstrap(): Promise<void> {
+  const config = loadAppConfig(loadEnvironment());
+  const { app, logger } = await createApp(config);
+  for (const warning of config.warnings) logger.warn(warning);
+  await app.listen({ port: config.port, host: config.host });
+  logger.info({ url: await app.getUrl(), nodeEnv: config.nodeEnv }, 'service listening');
+
+  // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the database pool,
+  // exit 0. Bounded, so a stuck request cannot keep a rolling deploy waiting for ever.
+  const shutdown = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    setTimeout(() => {
+      logger.error('shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000).unref();
+    // Nest runs its destroy hooks (which close the database pool) before it closes the HTTP
+    // server, so the server is closed first: in-flight requests still have their database.
+    (app.getHttpAdapter() as FastifyAdapter)
+      .close()
+      .then(() => app.close())
+      .then(
+        () => {
+          logger.info('shut down cleanly');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+bootstrap().catch((error: unknown) => {
+  // One clear line naming the cause, then a non-zero exit: never start half-configured.
+  const known = error instanceof ConfigError || error instanceof DatabaseStartupError;
+  console.error(known ? `Cannot start: ${(error as Error).message}` : error);
+  process.exit(1);
+});

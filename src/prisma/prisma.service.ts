@@ -1,0 +1,25 @@
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { PrismaMariaDb } from '@prisma/adapter-mariadb';
+import { AppConfig } from '../config/app-config';
+import { PrismaClient } from '../generated/prisma/client';
+import { checkDatabase } from './database-check';
+import { DATABASE_POOL, DatabasePool } from './database-pool';
+
+@Injectable()
+export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(DATABASE_POOL) pool: DatabasePool,
+  ) {
+    super({ adapter: new PrismaMariaDb(pool, { disposeExternalPool: true }) });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await checkDatabase(this.config.databaseUrl);
+    await this.$connect();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.$disconnect();
+  }
+}

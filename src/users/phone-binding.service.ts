@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import type { WxUser } from '../generated/prisma/client';
+import { WechatPhoneNumber, WechatPhoneService } from '../wechat/wechat-phone.service';
+import { UsersService } from './users.service';
+
+/** The getPhoneNumber button's code → WeChat's phone number → stored on the user. */
+@Injectable()
+export class PhoneBindingService {
+  constructor(
+    private readonly wechatPhone: WechatPhoneService,
+    private readonly users: UsersService,
+  ) {}
+
+  async bind(user: WxUser, code: string): Promise<WechatPhoneNumber> {
+    // WeChat checks that the code was issued to this openid.
+    const phone = await this.wechatPhone.exchange(code, user.openid);
+    await this.users.setPhone(user.id, phone);
+    return phone;
+  }
+}

@@ -1,0 +1,82 @@
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
+import type { WechatPhoneNumber } from '../wechat/wechat-phone.service';
+import { BindPhoneDto } from './dto/bind-phone.dto';
+import { DEFAULT_LOGINS_LIMIT, LoginsQueryDto } from './dto/logins-query.dto';
+import { UpdateProfileDto } from './dto/update-profile.dto';
+import { UserViewSchema } from './dto/user-view.schema';
+import { LoginViewSchema, PhoneNumberSchema } from './dto/users.responses';
+import type { LoginView } from './login.view';
+import { toUserView, UserView } from './user.view';
+import { PhoneBindingService } from './phone-binding.service';
+import { UsersService } from './users.service';
+
+@ApiTags('users')
+@Controller('users')
+export class UsersController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly phoneBinding: PhoneBindingService,
+  ) {}
+
+  @Get('me')
+  @ApiOperation({ summary: "The caller's user" })
+  @ApiOkResponse({ type: UserViewSchema })
+  me(@CurrentUser() caller: AuthenticatedUser): UserView {
+    return toUserView(caller.user);
+  }
+
+  @Patch('me')
+  @ApiOperation({
+    summary: 'Update nickname, avatar or gender (avatar and nickname fill-in components)',
+  })
+  @ApiOkResponse({ type: UserViewSchema })
+  async updateMe(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Body() body: UpdateProfileDto,
+  ): Promise<UserView> {
+    return toUserView(await this.users.updateProfile(caller.userId, body));
+  }
+
+  /** The same as PATCH /users/me: wx.request documents no PATCH, and some base libraries refuse it. */
+  @Post('me/profile')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The same as PATCH /users/me, for clients that cannot send PATCH' })
+  @ApiOkResponse({ type: UserViewSchema })
+  updateMeByPost(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Body() body: UpdateProfileDto,
+  ): Promise<UserView> {
+    return this.updateMe(caller, body);
+  }
+
+  @Post('me/phone')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Bind the phone number of the getPhoneNumber button' })
+  @ApiOkResponse({ type: PhoneNumberSchema })
+  @ApiErrors(
+    'WECHAT_CODE_INVALID',
+    'WECHAT_RATE_LIMITED',
+    'WECHAT_MISCONFIGURED',
+    'WECHAT_UNAVAILABLE',
+  )
+  bindPhone(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Body() body: BindPhoneDto,
+  ): Promise<WechatPhoneNumber> {
+    return this.phoneBinding.bind(caller.user, body.code);
+  }
+
+  @Get('me/logins')
+  @ApiOperation({ summary: "The caller's most recent logins, newest first" })
+  @ApiOkResponse({ type: LoginViewSchema, isArray: true })
+  logins(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Query() query: LoginsQueryDto,
+  ): Promise<LoginView[]> {
+    return this.users.recentLogins(caller.userId, Number(query.limit ?? DEFAULT_LOGINS_LIMIT));
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { WechatModule } from '../wechat/wechat.module';
+import { PhoneBindingService } from './phone-binding.service';
+import { SessionKeyCipher } from './session-key.cipher';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
+import { WechatDataController } from './wechat-data.controller';
+
+@Module({
+  imports: [WechatModule],
+  controllers: [UsersController, WechatDataController],
+  providers: [UsersService, SessionKeyCipher, PhoneBindingService],
+  exports: [UsersService],
+})
+export class UsersModule {}

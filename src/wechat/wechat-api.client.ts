@@ -1,0 +1,143 @@
+import { HttpService } from '@nestjs/axios';
+import { Injectable, Logger } from '@nestjs/common';
+import type { AxiosError, AxiosRequestConfig } from 'axios';
+import { firstValueFrom } from 'rxjs';
+import { ApiException } from '../common/errors/api.exception';
+import { AppConfig } from '../config/app-config';
+import { apiExceptionForErrcode, WECHAT_BUSY, WechatErrcodeError } from './wechat-errors';
+
+export interface WechatSession {
+  openid: string;
+  sessionKey: string;
+  unionid?: string;
+}
+
+/** WeChat's JSON answer; errors carry errcode != 0 (often with HTTP 200). */
+export type WechatBody = Record<string, unknown> & { errcode?: number; errmsg?: string };
+
+const RETRY_DELAY_MS = 100;
+const RETRYABLE_NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+
+type Attempt = { body: WechatBody } | { retryable: ApiException } | { fatal: ApiException };
+
+const unavailable = (message: string) => new ApiException('WECHAT_UNAVAILABLE', message);
+
+/**
+ * Talks to WeChat's server API. Every call retries once (after a short pause) on errcode
+ * -1, a refused or reset connection, or HTTP 5xx; a timeout is not retried, so a slow
+ * WeChat is answered within WECHAT_TIMEOUT_MS. Bodies are parsed whatever their
+ * Content-Type (/sns/* sends JSON as text/plain). Secrets never reach a log line.
+ */
+@Injectable()
+export class WechatApiClient {
+  private readonly logger = new Logger(WechatApiClient.name);
+
+  constructor(
+    private readonly http: HttpService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Exchanges a wx.login() code for the user's openid and session key. */
+  async code2Session(code: string): Promise<WechatSession> {
+    const { appId, appSecret } = this.config.wechat;
+    const body = await this.request('/sns/jscode2session', {
+      method: 'GET',
+      params: { appid: appId, secret: appSecret, js_code: code, grant_type: 'authorization_code' },
+    });
+    const { openid, session_key: sessionKey, unionid } = body;
+    if (typeof openid !== 'string' || !openid || typeof sessionKey !== 'string' || !sessionKey) {
+      throw unavailable('WeChat answered jscode2session without openid or session_key');
+    }
+    return { openid, sessionKey, ...(typeof unionid === 'string' && unionid ? { unionid } : {}) };
+  }
+
+  /**
+   * One call to WeChat that must succeed (errcode absent or 0); any errcode becomes
+   * a {@link WechatErrcodeError} for the caller to map, or the contract's error when
+   * `mapErrors` is left on.
+   */
+  async request(path: string, options: AxiosRequestConfig, mapErrors = true): Promise<WechatBody> {
+    let outcome = await this.attempt(path, options);
+    if ('retryable' in outcome) {
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+      outcome = await this.attempt(path, options);
+    }
+    if ('retryable' in outcome) throw outcome.retryable;
+    if ('fatal' in outcome) throw outcome.fatal;
+    const errcode = outcome.body.errcode;
+    if (errcode !== undefined && errcode !== 0) {
+      this.logger.warn({ path, errcode }, 'WeChat answered an error');
+      throw mapErrors
+        ? apiExceptionForErrcode(errcode, path)
+        : new WechatErrcodeError(errcode, path);
+    }
+    return outcome.body;
+  }
+
+  private async attempt(path: string, options: AxiosRequestConfig): Promise<Attempt> {
+    const timeoutMs = this.config.wechat.timeoutMs;
+    let status: number;
+    let text: string;
+    try {
+      const response = await firstValueFrom(
+        this.http.request<string>({
+          ...options,
+          url: `${this.config.wechat.apiBaseUrl}${path}`,
+          responseType: 'text',
+          transformResponse: (data: string) => data,
+          validateStatus: () => true,
+          timeout: timeoutMs,
+          signal: AbortSignal.timeout(timeoutMs),
+        }),
+      );
+      status = response.status;
+      text = response.data;
+    } catch (error) {
+      return this.networkFailure(path, error as AxiosError);
+    }
+    if (status >= 500) {
+      this.logger.warn({ path, status }, 'WeChat answered HTTP 5xx');
+      return { retryable: unavailable(`WeChat answered HTTP ${status}; try again shortly`) };
+    }
+    const body = parseBody(text);
+    if (!body || status !== 200) {
+      this.logger.warn({ path, status }, 'WeChat answered something that is not its JSON');
+      return { fatal: unavailable('WeChat answered with an unexpected body; try again shortly') };
+    }
+    if (body.errcode === WECHAT_BUSY) {
+      return { retryable: apiExceptionForErrcode(WECHAT_BUSY, path) };
+    }
+    return { body };
+  }
+
+  private networkFailure(path: string, error: AxiosError): Attempt {
+    const code = error.code ?? (error.cause as { code?: string } | undefined)?.code ?? 'UNKNOWN';
+    this.logger.warn({ path, code }, 'WeChat request failed');
+    if (RETRYABLE_NETWORK_ERRORS.has(code) || /socket hang up/i.test(error.message)) {
+      return { retryable: unavailable('WeChat could not be reached; try again shortly') };
+    }
+    if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED') {
+      return {
+        fatal: unavailable(`WeChat did not answer within ${this.config.wechat.timeoutMs} ms`),
+      };
+    }
+    return { fatal: unavailable('WeChat could not be reached; try again shortly') };
+  }
+}
+
+function parseBody(text: string): WechatBody | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const errcode = (value as WechatBody).errcode;
+    if (errcode !== undefined && typeof errcode !== 'number') return undefined;
+    return value as WechatBody;
+  } catch {
+    return undefined;
+  }
+}
