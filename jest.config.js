@@ -14,6 +14,11 @@ process.env.TZ = 'UTC';
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 30000,
+  // Every suite closes what it opened, but a socket or pool timer still pending in some
+  // library after the last afterAll once kept a CI run's process alive until the job's
+  // time limit ("Jest did not exit one second after the test run has completed").
+  // Results are final by then, so exit instead of waiting on someone else's timer.
+  forceExit: true,
   projects: [
     {
       displayName: 'unit',
