@@ -37,7 +37,7 @@ function stop(code = 0): void {
 
 async function main(): Promise<void> {
   const emulatorPort = process.env.EMULATOR_PORT ?? '4010';
-  const fileAndEnv = loadEnvironment();
+  const fileAndEnv = await loadEnvironment();
   // WeChat cannot be reached from a developer's machine without credentials: unless told
   // otherwise, the emulator plays it.
   const env: NodeJS.ProcessEnv = {

@@ -3,12 +3,12 @@ process.env.TZ = 'UTC';
 import 'reflect-metadata';
 import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import { createApp } from './app.factory';
-import { ConfigError, loadAppConfig } from './config/app-config';
-import { loadEnvironment } from './config/environment';
+import { ConfigError } from './config/app-config';
+import { loadConfigFromEnvironment } from './config/environment';
 import { DatabaseStartupError } from './prisma/database-check';
 
 async function bootstrap(): Promise<void> {
-  const config = loadAppConfig(loadEnvironment());
+  const config = await loadConfigFromEnvironment();
   const { app, logger } = await createApp(config);
   for (const warning of config.warnings) logger.warn(warning);
   await app.listen({ port: config.port, host: config.host });

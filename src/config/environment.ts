@@ -1,19 +1,32 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { parse } from 'dotenv';
+import { ConfigModule } from '@nestjs/config';
+import { AppConfig, loadAppConfig } from './app-config';
+
+type Environment = Record<string, string | undefined>;
 
 /**
- * The process environment over the values of a `.env` file in the working directory:
- * a real environment variable always wins over the file.
+ * The raw settings as @nestjs/config reads them: `.env` in the working directory under the
+ * process environment (a real variable wins over the file). `validate` sees the merged record
+ * before anything else, so it is where the settings are checked, once, at start.
  */
-export function loadEnvironment(
-  env: NodeJS.ProcessEnv = process.env,
-  envFile = '.env',
-): Record<string, string | undefined> {
-  const fromFile = existsSync(envFile) ? parse(readFileSync(envFile)) : {};
-  const merged: Record<string, string | undefined> = { ...fromFile };
-  for (const [name, value] of Object.entries(env)) {
-    if (value !== undefined && value !== '') merged[name] = value;
-    else if (!(name in merged)) merged[name] = value;
-  }
-  return merged;
+async function readWithNestConfig<T>(validate: (environment: Environment) => T): Promise<T> {
+  let result: { value: T } | undefined;
+  await ConfigModule.forRoot({
+    envFilePath: '.env',
+    validate: (environment: Environment) => {
+      result = { value: validate(environment) };
+      return environment;
+    },
+  });
+  if (!result) throw new Error('@nestjs/config did not run the validation');
+  return result.value;
+}
+
+/** The service's configuration, validated: a bad or missing setting rejects with a ConfigError. */
+export function loadConfigFromEnvironment(): Promise<AppConfig> {
+  return readWithNestConfig(loadAppConfig);
+}
+
+/** The raw settings, for the scripts (migrations, dev loop) that validate only what they use. */
+export function loadEnvironment(): Promise<Environment> {
+  return readWithNestConfig((environment) => environment);
 }

@@ -5,7 +5,7 @@ import { applyMigrations } from './migration-runner';
 /** `npm run db:migrate`: creates the database when missing and applies pending migrations. */
 async function main(): Promise<void> {
   // Only the database matters here: a migration job needs no WeChat or token secrets.
-  const databaseUrl = loadDatabaseUrl(loadEnvironment());
+  const databaseUrl = loadDatabaseUrl(await loadEnvironment());
   const target = new URL(databaseUrl);
   const result = await applyMigrations(databaseUrl);
   const where = `${target.hostname}:${target.port || 3306}${target.pathname}`;
