@@ -222,4 +222,16 @@ describe('a disabled user', () => {
       'USER_DISABLED',
     );
   });
+
+  it('whose session was logged out is told SESSION_REVOKED, the session being checked first', async () => {
+    const session = await loginNewUser();
+    await stack.db.query("UPDATE wx_user SET status = 'disabled' WHERE id = ?", [session.user.id]);
+    await stack.db.query('UPDATE auth_session SET revoked_at = NOW(3) WHERE user_id = ?', [
+      session.user.id,
+    ]);
+    // The two reads of the guard run at once; the verdict must not depend on which ends first.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      expectError(await me(session.accessToken), 401, 'SESSION_REVOKED');
+    }
+  });
 });

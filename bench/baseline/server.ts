@@ -239,9 +239,14 @@ app.get('/users/me', async (request, reply) => {
   const claims = verifyJwt(request.headers.authorization);
   if (!claims) return fail(reply, 401, 'UNAUTHORIZED');
   const userId = BigInt(claims.sub);
-  const [session] = await pool.query<
-    Array<{ user_id: bigint; revoked_at: Date | null; expires_at: Date }>
-  >('SELECT user_id, revoked_at, expires_at FROM auth_session WHERE id = ?', [claims.sid]);
+  // Both reads at once, as the service's guard does.
+  const [[session], [user]] = await Promise.all([
+    pool.query<Array<{ user_id: bigint; revoked_at: Date | null; expires_at: Date }>>(
+      'SELECT user_id, revoked_at, expires_at FROM auth_session WHERE id = ?',
+      [claims.sid],
+    ),
+    pool.query<UserRow[]>('SELECT * FROM wx_user WHERE id = ?', [userId]),
+  ]);
   if (
     !session ||
     session.user_id !== userId ||
@@ -250,7 +255,6 @@ app.get('/users/me', async (request, reply) => {
   ) {
     return fail(reply, 401, 'SESSION_REVOKED');
   }
-  const [user] = await pool.query<UserRow[]>('SELECT * FROM wx_user WHERE id = ?', [userId]);
   if (!user) return fail(reply, 401, 'SESSION_REVOKED');
   if (user.status === 'disabled') return fail(reply, 403, 'USER_DISABLED');
   return userView(user);

@@ -34,8 +34,15 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       throw new ApiException('UNAUTHORIZED', 'The access token is malformed');
     }
     const userId = BigInt(claims.sub);
-    await this.sessions.requireActive(claims.sid, userId);
-    const user = await this.users.requireActive(userId);
-    return { userId, sessionId: claims.sid, user };
+    // Both reads at once: one database round trip of latency per request instead of two.
+    // The session's verdict comes first whatever finishes first, so a revoked session of a
+    // disabled user is still SESSION_REVOKED.
+    const [session, user] = await Promise.allSettled([
+      this.sessions.requireActive(claims.sid, userId),
+      this.users.requireActive(userId),
+    ]);
+    if (session.status === 'rejected') throw session.reason;
+    if (user.status === 'rejected') throw user.reason;
+    return { userId, sessionId: claims.sid, user: user.value };
   }
 }
