@@ -5,9 +5,10 @@
  * bench/results/latest.md. Settings: see bench/README.md.
  */
 import { createConnection, Connection } from 'mariadb';
+import { startScriptNodeFlags } from '../scripts/start-flags';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -53,16 +54,6 @@ const COUNTERS = [
 
 const setting = (name: string, fallback: string): string => process.env[name] || fallback;
 
-/** The node flags of package.json's `start` script (e.g. heap limits), so the bench runs what production runs. */
-function startScriptNodeFlags(): string {
-  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  return scripts.start
-    .split(' ')
-    .filter((word) => word.startsWith('--'))
-    .join(' ');
-}
 const num = (name: string, fallback: number): number => {
   const value = Number(setting(name, String(fallback)));
   if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number`);
@@ -81,7 +72,7 @@ const cfg = {
   scenarios: setting('BENCH_SCENARIOS', 'me,login').split(','),
   profile: setting('BENCH_PROFILE', '0') === '1',
   // By default the service runs with the node flags of `npm start`, as production does.
-  serviceNodeArgs: setting('BENCH_SERVICE_NODE_ARGS', startScriptNodeFlags())
+  serviceNodeArgs: setting('BENCH_SERVICE_NODE_ARGS', startScriptNodeFlags(ROOT).join(' '))
     .split(' ')
     .filter(Boolean),
   serviceEnv: Object.fromEntries(

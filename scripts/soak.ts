@@ -10,6 +10,7 @@
  * SOAK_DATABASE_SERVER (mysql://root@127.0.0.1:3306), SOAK_LOG_LEVEL (info).
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { startScriptNodeFlags } from './start-flags';
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -81,9 +82,10 @@ function start(
   env: Record<string, string>,
   logFile: string,
   cwd: string,
+  nodeFlags: string[] = [],
 ): ChildProcess {
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [join(ROOT, entry)], {
+  const child = spawn(process.execPath, [...nodeFlags, join(ROOT, entry)], {
     cwd,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     stdio: ['ignore', log, log],
@@ -465,7 +467,7 @@ function render(
   const lines: string[] = [];
   lines.push(`# Soak run ${meta.started.toISOString()}`, '');
   lines.push(
-    `Compiled service (\`dist/src/main.js\`, NODE_ENV=production, LOG_LEVEL=${LOG_LEVEL}) and the WeChat emulator as ` +
+    `Compiled service (\`dist/src/main.js\` with the flags of \`npm start\`, NODE_ENV=production, LOG_LEVEL=${LOG_LEVEL}) and the WeChat emulator as ` +
       `separate processes, fresh database, ${meta.seconds.toFixed(0)} s of mixed traffic from ${CONCURRENCY} workers ` +
       `(at most ${RATE} requests/s), Node ${process.version}.`,
     '',
@@ -597,6 +599,7 @@ async function main(): Promise<number> {
       },
       logFile,
       cwd,
+      startScriptNodeFlags(ROOT),
     );
     await waitForOk(`${serviceUrl}/health/ready`, service, 'the service');
     say(

@@ -1,7 +1,10 @@
+import { randomInt } from 'node:crypto';
+import Redis from 'ioredis';
 import { RunningEmulator, startWechatEmulator } from '../emulator/wechat-emulator';
 import { createTestDatabase, TestDatabase } from './support/database';
 import { call } from './support/http';
 import { RunningService, startService } from './support/service';
+import { TcpProxy } from './support/tcp-proxy';
 import { mintLoginCode } from './support/wechat';
 
 let db: TestDatabase;
@@ -19,14 +22,17 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function serviceWith(env: Record<string, string>) {
-  const service = await startService({
-    DATABASE_URL: db.url,
-    WECHAT_API_BASE_URL: emulator.url,
-    LOGIN_RATE_LIMIT: '3',
-    LOGIN_RATE_WINDOW: '60s',
-    ...env,
-  });
+async function serviceWith(env: Record<string, string>, options: { captureLogs?: boolean } = {}) {
+  const service = await startService(
+    {
+      DATABASE_URL: db.url,
+      WECHAT_API_BASE_URL: emulator.url,
+      LOGIN_RATE_LIMIT: '3',
+      LOGIN_RATE_WINDOW: '60s',
+      ...env,
+    },
+    options,
+  );
   services.push(service);
   return service;
 }
@@ -81,5 +87,67 @@ describe('login rate limit', () => {
     expect(result.body.user.lastLoginIp).toBe('203.0.113.9');
     const logs = await call(`${service.url}/users/me`, { token: result.body.accessToken });
     expect(logs.body.lastLoginIp).toBe('203.0.113.9');
+  });
+});
+
+describe('login rate limit shared through REDIS_URL', () => {
+  // A database of its own on the machine's Redis, emptied first: counts of earlier runs or
+  // other tests must not leak in.
+  const REDIS_URL = 'redis://127.0.0.1:6379/7';
+  const proxy = new TcpProxy(6379);
+  // Each test's client IP is new, so its count starts at zero.
+  const newClient = () => ({ 'x-forwarded-for': `198.18.${randomInt(256)}.${randomInt(1, 255)}` });
+
+  beforeAll(async () => {
+    const redis = new Redis(REDIS_URL);
+    await redis.flushdb();
+    redis.disconnect();
+    await proxy.start();
+  });
+  afterAll(() => proxy.stop());
+
+  it('counts a client once across instances', async () => {
+    const a = await serviceWith({ REDIS_URL, TRUST_PROXY: '127.0.0.1' });
+    const b = await serviceWith({ REDIS_URL, TRUST_PROXY: '127.0.0.1' });
+    const client = newClient();
+    expect((await attempt(a, client)).status).toBe(401);
+    expect((await attempt(b, client)).status).toBe(401);
+    expect((await attempt(a, client)).status).toBe(401);
+    const limited = await attempt(b, client);
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await attempt(a, newClient())).status).toBe(401);
+  });
+
+  it('while Redis is down counts per instance and never fails a login; then goes back to Redis', async () => {
+    const viaProxy = `redis://127.0.0.1:${proxy.port}/7`;
+    const other = await serviceWith({ REDIS_URL, TRUST_PROXY: '127.0.0.1' });
+    // Started last: Nest's static Logger writes through the newest application's logger.
+    const service = await serviceWith(
+      { REDIS_URL: viaProxy, TRUST_PROXY: '127.0.0.1' },
+      { captureLogs: true },
+    );
+    expect((await attempt(service, newClient())).status).toBe(401);
+
+    proxy.cut();
+    const client = newClient();
+    for (let i = 0; i < 3; i++) expect((await attempt(service, client)).status).toBe(401);
+    expect((await attempt(service, client)).status).toBe(429);
+    // Counted in this instance only: the other one has not seen the client.
+    expect((await attempt(other, client)).status).toBe(401);
+    const outageLines = service.logs.filter((line) => line.includes('Redis cannot be reached'));
+    expect(outageLines).toHaveLength(1);
+
+    proxy.restore();
+    const deadline = Date.now() + 10_000;
+    while (!service.logs.some((line) => line.includes('Redis answers again'))) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await attempt(service, newClient());
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const shared = newClient();
+    for (let i = 0; i < 3; i++) expect((await attempt(service, shared)).status).toBe(401);
+    expect((await attempt(other, shared)).status).toBe(429);
   });
 });

@@ -11,6 +11,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
+import { LoginRateLimitStorage } from './login-rate-limit.storage';
 import { LoginThrottlerGuard } from './login-throttler.guard';
 import { SessionService } from './session.service';
 
@@ -29,6 +30,7 @@ import { SessionService } from './session.service';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         throttlers: [{ ttl: config.loginRateLimit.windowMs, limit: config.loginRateLimit.limit }],
+        storage: new LoginRateLimitStorage(config.redisUrl),
       }),
     }),
     UsersModule,

@@ -304,8 +304,21 @@ describe('loadAppConfig', () => {
       ['WECHAT_API_BASE_URL', 'ftp://api.weixin.qq.com'],
       ['WECHAT_API_BASE_URL', 'api.weixin.qq.com'],
       ['DATABASE_URL', 'postgres://root@127.0.0.1/wxauth'],
+      ['REDIS_URL', 'http://127.0.0.1:6379'],
+      ['REDIS_URL', '127.0.0.1:6379'],
     ])('refuses %s=%j, naming it', (name, value) => {
       expect(configError({ [name]: value }).message).toContain(name);
+    });
+
+    it('takes REDIS_URL for shared login counts, absent by default, and never echoes it', () => {
+      expect(loadAppConfig({}).redisUrl).toBeUndefined();
+      expect(loadAppConfig({ REDIS_URL: 'redis://127.0.0.1:6379/2' }).redisUrl).toBe(
+        'redis://127.0.0.1:6379/2',
+      );
+      expect(loadAppConfig({ REDIS_URL: 'rediss://:pw@cache.internal:6380' }).redisUrl).toBe(
+        'rediss://:pw@cache.internal:6380',
+      );
+      expect(configError({ REDIS_URL: 'redis//:hunter2@cache' }).message).not.toContain('hunter2');
     });
   });
 });

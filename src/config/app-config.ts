@@ -25,6 +25,8 @@ export class AppConfig {
   /** Decides whether an address is a proxy we believe (Express's `trust proxy` semantics). */
   trustProxy: (address: string, hop: number) => boolean;
   loginRateLimit: { limit: number; windowMs: number };
+  /** Where instances share their login counts; undefined: each instance counts alone. */
+  redisUrl: string | undefined;
   bodyLimitBytes: number;
   logLevel: LogLevel;
   corsOrigins: string[] | false;
@@ -66,6 +68,15 @@ function parseInteger(name: string, raw: string, min: number, max: number): numb
   if (value < min || value > max)
     throw new ConfigError(`${name} must be between ${min} and ${max}`);
   return value;
+}
+
+function isRedisUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 function parseTrustProxy(raw: string): AppConfig['trustProxy'] {
@@ -197,6 +208,11 @@ export function loadAppConfig(env: Record<string, string | undefined>): AppConfi
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   }
   const cors = get('CORS_ORIGINS');
+  const redisUrl = get('REDIS_URL');
+  if (redisUrl !== undefined && !isRedisUrl(redisUrl)) {
+    // Not echoed: the URL may hold a password.
+    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  }
 
   return Object.assign(new AppConfig(), {
     nodeEnv,
@@ -225,6 +241,7 @@ export function loadAppConfig(env: Record<string, string | undefined>): AppConfi
       limit: parseInteger('LOGIN_RATE_LIMIT', get('LOGIN_RATE_LIMIT') ?? '30', 1, 1_000_000_000),
       windowMs: parseDuration('LOGIN_RATE_WINDOW', get('LOGIN_RATE_WINDOW') ?? '60s') * 1000,
     },
+    redisUrl,
     bodyLimitBytes: parseByteSize('BODY_LIMIT', get('BODY_LIMIT') ?? '64kb'),
     logLevel,
     corsOrigins: cors === undefined ? false : cors.split(',').map((s) => s.trim()),
