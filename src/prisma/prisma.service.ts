@@ -9,7 +9,7 @@ import { DATABASE_POOL, DatabasePool } from './database-pool';
 export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly config: AppConfig,
-    @Inject(DATABASE_POOL) pool: DatabasePool,
+    @Inject(DATABASE_POOL) private readonly pool: DatabasePool,
   ) {
     super({ adapter: new PrismaMariaDb(pool, { disposeExternalPool: true }) });
   }
@@ -21,5 +21,8 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
 
   async onModuleDestroy(): Promise<void> {
     await this.$disconnect();
+    // Prisma ends the pool only if it had connected; after a failed start it had not, and the
+    // pool would go on retrying its connections in the background.
+    if (!this.pool.closed) await this.pool.end();
   }
 }
