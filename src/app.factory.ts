@@ -1,8 +1,10 @@
+import { isUtf8 } from 'node:buffer';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyInstance, FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
+import { ApiException } from './common/errors/api.exception';
 import { handleClientError, handleFrameworkError } from './common/http/client-errors';
 import { requestIdFor } from './common/http/request-id';
 import { securityHeaders } from './common/http/security-headers';
@@ -53,9 +55,18 @@ function configureHttp(fastify: FastifyInstance, logger: Logger): void {
   // JSON is the only body type; an empty body is "no body", left to validation to judge.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') return done(null, undefined);
-    void parseJson(request, body as string, done);
+  // Read as bytes: decoded as a string, invalid UTF-8 turns into replacement characters and
+  // Fastify then reports a misleading "body size did not match Content-Length".
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    if (bytes.length === 0) return done(null, undefined);
+    if (!isUtf8(bytes)) {
+      return done(
+        new ApiException('VALIDATION_FAILED', 'Request body is not valid UTF-8'),
+        undefined,
+      );
+    }
+    void parseJson(request, bytes.toString('utf8'), done);
   });
 
   // Fastify closes idle keep-alive connections when it closes; a request still in flight

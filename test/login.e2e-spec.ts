@@ -226,6 +226,31 @@ describe('POST /auth/wechat/login', () => {
       }
     });
 
+    it('a body that is not UTF-8 is refused as such; UTF-8 multi-byte text is fine', async () => {
+      const url = `${stack.service.url}/auth/wechat/login`;
+      const headers = { 'content-type': 'application/json' };
+      const latin1 = await call(url, {
+        raw: Buffer.concat([
+          Buffer.from('{"code":"'),
+          Buffer.from([0xe9, 0xff]),
+          Buffer.from('"}'),
+        ]),
+        headers,
+      });
+      expect(latin1.status).toBe(400);
+      expect(latin1.body).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        message: 'Request body is not valid UTF-8',
+      });
+      const minted = await mintLoginCode(stack.emulator.url);
+      const utf8 = await call(url, {
+        raw: Buffer.from(JSON.stringify({ code: minted.code, userInfo: { nickName: '小明😀' } })),
+        headers,
+      });
+      expect(utf8.status).toBe(200);
+      expect(utf8.body.user.nickname).toBe('小明😀');
+    });
+
     it('a body over BODY_LIMIT is 413 PAYLOAD_TOO_LARGE', async () => {
       const result = await login({
         code: 'abc',
