@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { isIP } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyInstance, FastifyRequest, LogController } from 'fastify';
@@ -35,6 +36,8 @@ export async function createApp(
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
+    // API.md: a known path with another method is 404, HEAD included.
+    exposeHeadRoutes: false,
     clientErrorHandler: handleClientError,
     frameworkErrors: handleFrameworkError,
   });
@@ -49,6 +52,23 @@ export async function createApp(
   // Mini-programs are not browsers and need no CORS; it is off unless CORS_ORIGINS lists origins.
   if (config.corsOrigins) app.enableCors({ origin: config.corsOrigins });
   return { app, config, logger };
+}
+
+/**
+ * Fastify derives request.ip with TRUST_PROXY (Express's rules), so behind a trusted proxy it is
+ * whatever X-Forwarded-For says. Anything that is not an IP address (a client's garbage passed
+ * on by a proxy trusted too widely) falls back to the peer's address. IPv6 zone ids are dropped
+ * and IPv4-mapped IPv6 addresses written as IPv4, as API.md says.
+ */
+function clientIpOf(request: FastifyRequest): string {
+  const plain = (ip: string) => {
+    const address = ip.split('%')[0];
+    return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4
+      ? address.slice(7)
+      : address;
+  };
+  const claimed = plain(request.ip);
+  return isIP(claimed) ? claimed : plain(request.socket.remoteAddress ?? '');
 }
 
 function configureHttp(fastify: FastifyInstance, logger: Logger): void {
@@ -86,10 +106,7 @@ function configureHttp(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(headers);
     // Fastify derives request.ip with TRUST_PROXY (Express's rules); write IPv4-mapped IPv6 as IPv4.
-    request.clientIp =
-      request.ip.startsWith('::ffff:') && request.ip.includes('.')
-        ? request.ip.slice(7)
-        : request.ip;
+    request.clientIp = clientIpOf(request);
     void reply.header('x-request-id', request.id);
     done();
   });

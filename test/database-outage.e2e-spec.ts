@@ -120,6 +120,16 @@ describe('start-up against a bad database', () => {
     expect(ms).toBeLessThan(10000);
   });
 
+  it('a user MariaDB refuses with 1698 (ER_ACCESS_DENIED_NO_PASSWORD_ERROR) is access denied too', async () => {
+    const url = new URL(db.url);
+    url.username = 'nobody';
+    url.password = 'wrong';
+    const { error, ms } = await startFailure(url.toString());
+    expect(error.message).toMatch(/access denied/i);
+    expect(error.message).not.toMatch(/unreachable/i);
+    expect(ms).toBeLessThan(10000);
+  });
+
   it('a refused connection stops the start, saying the database is unreachable', async () => {
     const { error, ms } = await startFailure('mysql://root@127.0.0.1:1/wxauth');
     expect(error.message).toMatch(/unreachable/i);

@@ -319,6 +319,13 @@ describe('errors and routing', () => {
     }
   });
 
+  it('answers HEAD with 404 as any other method a route does not have', async () => {
+    for (const path of ['/health', '/users/me']) {
+      const result = await call(`${stack.service.url}${path}`, { method: 'HEAD' });
+      expect(result.status).toBe(404);
+    }
+  });
+
   it('echoes a well-formed X-Request-Id and replaces a malformed one', async () => {
     const good = await call(`${stack.service.url}/nope`, {
       headers: { 'x-request-id': 'trace-123.abc' },

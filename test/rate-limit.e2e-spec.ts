@@ -90,6 +90,27 @@ describe('login rate limit', () => {
   });
 });
 
+describe('client address from a trusted X-Forwarded-For', () => {
+  it('falls back to the peer when the header holds no IP address, and drops IPv6 zone ids', async () => {
+    const service = await serviceWith({ TRUST_PROXY: 'true', LOGIN_RATE_LIMIT: '100' });
+    const cases: Array<[string, string]> = [
+      ['a'.repeat(100), '127.0.0.1'],
+      ['203.0.113.9:1234', '127.0.0.1'],
+      [`fe80::1%${'x'.repeat(60)}`, 'fe80::1'],
+      ['2001:db8::7', '2001:db8::7'],
+    ];
+    for (const [forwardedFor, expected] of cases) {
+      const minted = await mintLoginCode(emulator.url);
+      const result = await call(`${service.url}/auth/wechat/login`, {
+        body: { code: minted.code },
+        headers: { 'x-forwarded-for': forwardedFor },
+      });
+      expect(result.status).toBe(200);
+      expect(result.body.user.lastLoginIp).toBe(expected);
+    }
+  });
+});
+
 describe('login rate limit shared through REDIS_URL', () => {
   // A database of its own on the machine's Redis, emptied first: counts of earlier runs or
   // other tests must not leak in.

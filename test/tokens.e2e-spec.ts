@@ -97,6 +97,18 @@ describe('access tokens', () => {
     }
   });
 
+  it('a validly signed token without exp or iat → UNAUTHORIZED (it would never expire)', async () => {
+    const session = await loginNewUser();
+    const { sub, sid, iat } = claimsOf(session.accessToken);
+    const noExp = jwt.sign({ sub, sid, iat }, JWT_SECRET, { algorithm: 'HS256' });
+    expectError(await me(noExp), 401, 'UNAUTHORIZED');
+    const noIat = jwt.sign({ sub, sid, exp: iat + 600 }, JWT_SECRET, {
+      algorithm: 'HS256',
+      noTimestamp: true,
+    });
+    expectError(await me(noIat), 401, 'UNAUTHORIZED');
+  });
+
   it('a tampered payload → UNAUTHORIZED', async () => {
     const session = await loginNewUser();
     const [header, , signature] = session.accessToken.split('.');

@@ -29,7 +29,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (
       typeof claims.sub !== 'string' ||
       !/^\d{1,20}$/.test(claims.sub) ||
-      typeof claims.sid !== 'string'
+      typeof claims.sid !== 'string' ||
+      // jsonwebtoken checks exp only when present; a token without one would never expire.
+      typeof claims.exp !== 'number' ||
+      typeof claims.iat !== 'number'
     ) {
       throw new ApiException('UNAUTHORIZED', 'The access token is malformed');
     }

@@ -19,7 +19,12 @@ export async function checkDatabase(databaseUrl: string, timeoutMs = 5000): Prom
     await connection.end();
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
-    if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR') {
+    // MariaDB answers an unknown user, or one without a password, with 1698 (…_NO_PASSWORD_ERROR).
+    if (
+      code === 'ER_ACCESS_DENIED_ERROR' ||
+      code === 'ER_DBACCESS_DENIED_ERROR' ||
+      code === 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR'
+    ) {
       throw new DatabaseStartupError(
         `Database access denied for user '${settings.user}' at ${where}: check the credentials in DATABASE_URL`,
       );

@@ -4,12 +4,7 @@ import { ApiException } from '../common/errors/api.exception';
 import { AppConfig } from '../config/app-config';
 import { AccessTokenCache, FetchedToken } from './access-token-cache';
 import { WechatApiClient, WechatBody } from './wechat-api.client';
-import {
-  ACCESS_TOKEN_ERRCODES,
-  apiExceptionForErrcode,
-  WECHAT_BUSY,
-  WechatErrcodeError,
-} from './wechat-errors';
+import { ACCESS_TOKEN_ERRCODES, apiExceptionForErrcode, WechatErrcodeError } from './wechat-errors';
 
 const STABLE_TOKEN_PATH = '/cgi-bin/stable_token';
 /** On a token fetch these mean our app id, secret or server IP is refused (40001: wrong secret). */
@@ -58,7 +53,7 @@ export class WechatAccessTokenService {
           `WeChat refused a freshly fetched access token (errcode ${error.errcode}); try again shortly`,
         );
       }
-      throw apiExceptionForErrcode(error.errcode, path);
+      throw apiExceptionForErrcode(error.errcode);
     }
   }
 
@@ -110,9 +105,5 @@ function tokenFetchError(errcode: number): ApiException {
       "WeChat's daily access token quota is used up (errcode 45009); try again later",
     );
   }
-  if (errcode === WECHAT_BUSY) return apiExceptionForErrcode(errcode, STABLE_TOKEN_PATH);
-  return new ApiException(
-    'WECHAT_UNAVAILABLE',
-    `WeChat refused to issue an access token (errcode ${errcode}); try again shortly`,
-  );
+  return apiExceptionForErrcode(errcode);
 }

@@ -174,7 +174,7 @@ describe('WechatApiClient against a real HTTP server', () => {
       [41004, 'WECHAT_MISCONFIGURED', 502],
       [40164, 'WECHAT_MISCONFIGURED', 502],
       [40243, 'WECHAT_MISCONFIGURED', 502],
-      [12345, 'WECHAT_UNAVAILABLE', 503],
+      [12345, 'INTERNAL', 500],
     ])('answers errcode %i with %s (%i) after one call', async (errcode, code, status) => {
       answer(json({ errcode, errmsg: `error, rid: 66c69111-${errcode}` }));
 

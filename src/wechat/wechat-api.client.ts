@@ -71,9 +71,7 @@ export class WechatApiClient {
     const errcode = outcome.body.errcode;
     if (errcode !== undefined && errcode !== 0) {
       this.logger.warn({ path, errcode }, 'WeChat answered an error');
-      throw mapErrors
-        ? apiExceptionForErrcode(errcode, path)
-        : new WechatErrcodeError(errcode, path);
+      throw mapErrors ? apiExceptionForErrcode(errcode) : new WechatErrcodeError(errcode, path);
     }
     return outcome.body;
   }
@@ -110,7 +108,7 @@ export class WechatApiClient {
       return { fatal: unavailable('WeChat answered with an unexpected body; try again shortly') };
     }
     if (body.errcode === WECHAT_BUSY) {
-      return { retryable: apiExceptionForErrcode(WECHAT_BUSY, path) };
+      return { retryable: apiExceptionForErrcode(WECHAT_BUSY) };
     }
     return { body };
   }

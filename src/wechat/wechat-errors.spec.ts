@@ -21,10 +21,10 @@ describe('apiExceptionForErrcode', () => {
     [40164, 'WECHAT_MISCONFIGURED', 502],
     [40243, 'WECHAT_MISCONFIGURED', 502],
     [-1, 'WECHAT_UNAVAILABLE', 503],
-    [45009, 'WECHAT_UNAVAILABLE', 503],
-    [99999, 'WECHAT_UNAVAILABLE', 503],
+    [45009, 'INTERNAL', 500],
+    [99999, 'INTERNAL', 500],
   ])('maps errcode %i to %s (%i)', (errcode, code, status) => {
-    const error = apiExceptionForErrcode(errcode, '/sns/jscode2session');
+    const error = apiExceptionForErrcode(errcode);
     expect(error).toBeInstanceOf(ApiException);
     expect(error.code).toBe(code);
     expect(error.getStatus()).toBe(status);
@@ -32,19 +32,15 @@ describe('apiExceptionForErrcode', () => {
   });
 
   it('names the settings to check when WeChat rejects the credentials', () => {
-    expect(apiExceptionForErrcode(40125, '/sns/jscode2session').message).toMatch(
-      /WECHAT_APP_ID.*WECHAT_APP_SECRET/,
-    );
+    expect(apiExceptionForErrcode(40125).message).toMatch(/WECHAT_APP_ID.*WECHAT_APP_SECRET/);
   });
 
   it('tells the client to get a new code when the code is refused', () => {
-    expect(apiExceptionForErrcode(40163, '/sns/jscode2session').message).toMatch(/new one/);
+    expect(apiExceptionForErrcode(40163).message).toMatch(/new one/);
   });
 
-  it('names the path of an unknown errcode so the log says which call failed', () => {
-    expect(apiExceptionForErrcode(87009, '/wxa/checksession').message).toContain(
-      '/wxa/checksession',
-    );
+  it('answers an errcode API.md does not list as INTERNAL', () => {
+    expect(apiExceptionForErrcode(87009).code).toBe('INTERNAL');
   });
 
   it('knows -1 as busy and the access-token errcodes', () => {

@@ -19,7 +19,7 @@ export class WechatErrcodeError extends Error {
 }
 
 /** Maps a WeChat errcode to the contract's error (API.md, "Errors"). */
-export function apiExceptionForErrcode(errcode: number, path: string): ApiException {
+export function apiExceptionForErrcode(errcode: number): ApiException {
   if (CODE_INVALID.has(errcode)) {
     return new ApiException(
       'WECHAT_CODE_INVALID',
@@ -47,8 +47,9 @@ export function apiExceptionForErrcode(errcode: number, path: string): ApiExcept
   if (errcode === WECHAT_BUSY) {
     return new ApiException('WECHAT_UNAVAILABLE', 'WeChat is busy (errcode -1); try again shortly');
   }
+  // API.md maps every errcode it knows; anything else is INTERNAL ("anything else").
   return new ApiException(
-    'WECHAT_UNAVAILABLE',
-    `WeChat ${path} failed (errcode ${errcode}); try again shortly`,
+    'INTERNAL',
+    `WeChat answered an error this service does not handle (errcode ${errcode})`,
   );
 }
