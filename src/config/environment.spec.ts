@@ -32,6 +32,12 @@ describe('settings read through @nestjs/config', () => {
     expect(environment.WXAUTH_SPEC_BOTH).toBe('process');
   });
 
+  it('counts an empty variable as missing: the value in .env then applies', async () => {
+    writeFileSync('.env', 'WXAUTH_SPEC_BOTH=file\n');
+    process.env.WXAUTH_SPEC_BOTH = '';
+    expect((await loadEnvironment()).WXAUTH_SPEC_BOTH).toBe('file');
+  });
+
   it('validates once into the typed configuration', async () => {
     writeFileSync('.env', 'NODE_ENV=test\nJWT_ACCESS_TTL=15m\n');
     delete process.env.NODE_ENV;

@@ -1,4 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { ConfigModule } from '@nestjs/config';
+import { parse } from 'dotenv';
 import { AppConfig, loadAppConfig } from './app-config';
 
 type Environment = Record<string, string | undefined>;
@@ -12,13 +14,27 @@ async function readWithNestConfig<T>(validate: (environment: Environment) => T):
   let result: { value: T } | undefined;
   await ConfigModule.forRoot({
     envFilePath: '.env',
-    validate: (environment: Environment) => {
+    validate: (merged: Environment) => {
+      const environment = emptyVariablesAsMissing(merged);
       result = { value: validate(environment) };
       return environment;
     },
   });
   if (!result) throw new Error('@nestjs/config did not run the validation');
   return result.value;
+}
+
+/**
+ * API.md: "An empty variable counts as missing". @nestjs/config lets an empty process variable
+ * hide the value of `.env`; a missing one would not, so the file's value is put back.
+ */
+function emptyVariablesAsMissing(merged: Environment): Environment {
+  const fromFile = existsSync('.env') ? parse(readFileSync('.env')) : {};
+  const environment = { ...merged };
+  for (const [name, value] of Object.entries(merged)) {
+    if (value === '' && fromFile[name] !== undefined) environment[name] = fromFile[name];
+  }
+  return environment;
 }
 
 /** The service's configuration, validated: a bad or missing setting rejects with a ConfigError. */
