@@ -62,11 +62,11 @@ function handle(request: IncomingMessage, response: ServerResponse): void {
   else send();
 }
 
-function clientFor(url: string): WechatApiClient {
+function clientFor(url: string, timeoutMs = TIMEOUT_MS): WechatApiClient {
   const config = loadAppConfig({
     NODE_ENV: 'test',
     WECHAT_API_BASE_URL: url,
-    WECHAT_TIMEOUT_MS: String(TIMEOUT_MS),
+    WECHAT_TIMEOUT_MS: String(timeoutMs),
     WECHAT_APP_ID: APP_ID,
     WECHAT_APP_SECRET: APP_SECRET,
   });
@@ -255,6 +255,39 @@ describe('WechatApiClient against a real HTTP server', () => {
     // A retry would have come 100 ms after the first failure.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(requests).toHaveLength(1);
+  });
+
+  describe('one WECHAT_TIMEOUT_MS for a call and its retry', () => {
+    const timeoutMs = 1000;
+    const slowClient = () => clientFor(baseUrl, timeoutMs);
+
+    it('a late busy answer leaves the retry only what is left', async () => {
+      answer(
+        { ...json({ errcode: -1, errmsg: 'system error' }), delayMs: 300 },
+        {
+          ...json(SUCCESS),
+          delayMs: timeoutMs + 2000,
+        },
+      );
+
+      const started = Date.now();
+      const error = await failure(slowClient().code2Session('c'));
+      const elapsed = Date.now() - started;
+
+      expect(error.code).toBe('WECHAT_UNAVAILABLE');
+      expect(requests).toHaveLength(2);
+      expect(elapsed).toBeLessThan(timeoutMs + 150);
+    });
+
+    it('no retry is started with almost no time left', async () => {
+      answer({ ...json({ errcode: -1, errmsg: 'system error' }), delayMs: timeoutMs - 100 });
+
+      const error = await failure(slowClient().code2Session('c'));
+
+      expect(error.code).toBe('WECHAT_UNAVAILABLE');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(requests).toHaveLength(1);
+    });
   });
 
   it('answers a refused connection with WECHAT_UNAVAILABLE', async () => {

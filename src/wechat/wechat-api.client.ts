@@ -15,6 +15,8 @@ export interface WechatSession {
 export type WechatBody = Record<string, unknown> & { errcode?: number; errmsg?: string };
 
 const RETRY_DELAY_MS = 100;
+/** A retry with less time than this left before the deadline is not worth starting. */
+const MIN_ATTEMPT_MS = 50;
 const RETRYABLE_NETWORK_ERRORS = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -61,10 +63,13 @@ export class WechatApiClient {
    * `mapErrors` is left on.
    */
   async request(path: string, options: AxiosRequestConfig, mapErrors = true): Promise<WechatBody> {
-    let outcome = await this.attempt(path, options);
-    if ('retryable' in outcome) {
+    // One deadline for the call, retry included: a busy answer that came late leaves the retry
+    // only what is left, so the caller hears back within WECHAT_TIMEOUT_MS either way.
+    const deadline = Date.now() + this.config.wechat.timeoutMs;
+    let outcome = await this.attempt(path, options, deadline);
+    if ('retryable' in outcome && deadline - Date.now() > RETRY_DELAY_MS + MIN_ATTEMPT_MS) {
       await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
-      outcome = await this.attempt(path, options);
+      outcome = await this.attempt(path, options, deadline);
     }
     if ('retryable' in outcome) throw outcome.retryable;
     if ('fatal' in outcome) throw outcome.fatal;
@@ -76,8 +81,12 @@ export class WechatApiClient {
     return outcome.body;
   }
 
-  private async attempt(path: string, options: AxiosRequestConfig): Promise<Attempt> {
-    const timeoutMs = this.config.wechat.timeoutMs;
+  private async attempt(
+    path: string,
+    options: AxiosRequestConfig,
+    deadline: number,
+  ): Promise<Attempt> {
+    const timeoutMs = Math.max(1, deadline - Date.now());
     let status: number;
     let text: string;
     try {
