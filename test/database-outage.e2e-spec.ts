@@ -91,6 +91,46 @@ describe('database outage', () => {
   });
 });
 
+describe('a database that stops answering (frozen host, partition)', () => {
+  it('answers 503 DATABASE_UNAVAILABLE within 5 s on every route, then recovers', async () => {
+    const session = (
+      await call(`${service.url}/auth/wechat/login`, {
+        body: { code: (await mintLoginCode(emulator.url)).code },
+      })
+    ).body;
+    expect(session.accessToken).toEqual(expect.any(String));
+
+    proxy.silence();
+    for (const request of [
+      () => call(`${service.url}/health/ready`),
+      () => call(`${service.url}/users/me`, { token: session.accessToken }),
+      () => call(`${service.url}/auth/refresh`, { body: { refreshToken: session.refreshToken } }),
+      () => call(`${service.url}/users/me/logins`, { token: session.accessToken }),
+      async () =>
+        call(`${service.url}/auth/wechat/login`, {
+          body: { code: (await mintLoginCode(emulator.url)).code },
+        }),
+    ]) {
+      const started = Date.now();
+      const result = await request();
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(result.status).toBe(503);
+      expect(result.body.code).toBe('DATABASE_UNAVAILABLE');
+    }
+
+    proxy.restore();
+    let ready = 0;
+    for (let i = 0; i < 75 && ready !== 200; i++) {
+      ready = (await call(`${service.url}/health/ready`)).status;
+      if (ready !== 200) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(ready).toBe(200);
+    expect((await call(`${service.url}/users/me`, { token: session.accessToken })).status).toBe(
+      200,
+    );
+  });
+});
+
 describe('start-up against a bad database', () => {
   async function startFailure(databaseUrl: string): Promise<{ error: Error; ms: number }> {
     const config = loadAppConfig({

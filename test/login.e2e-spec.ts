@@ -319,6 +319,29 @@ describe('errors and routing', () => {
     }
   });
 
+  it('refuses query parameters and body fields a route does not take (after the guard)', async () => {
+    const minted = await mintLoginCode(stack.emulator.url);
+    const session = (await login({ code: minted.code })).body;
+    const token = session.accessToken;
+    const refused = [
+      await call(`${stack.service.url}/health?x=1`),
+      await call(`${stack.service.url}/users/me?x=1`, { token }),
+      await call(`${stack.service.url}/auth/wechat/login?foo=1`, { body: { code: 'abc' } }),
+      await call(`${stack.service.url}/auth/logout`, { method: 'POST', body: { x: 1 }, token }),
+      await call(`${stack.service.url}/auth/logout`, { method: 'POST', body: [1], token }),
+    ];
+    for (const result of refused) {
+      expect(result.status).toBe(400);
+      expect(result.body.code).toBe('VALIDATION_FAILED');
+    }
+    // Still logged in: nothing was done.
+    expect((await call(`${stack.service.url}/users/me`, { token })).status).toBe(200);
+    expect((await call(`${stack.service.url}/users/me?x=1`)).status).toBe(401);
+    expect(
+      (await call(`${stack.service.url}/auth/logout`, { method: 'POST', body: {}, token })).status,
+    ).toBe(204);
+  });
+
   it('answers HEAD with 404 as any other method a route does not have', async () => {
     for (const path of ['/health', '/users/me']) {
       const result = await call(`${stack.service.url}${path}`, { method: 'HEAD' });

@@ -28,5 +28,54 @@ export function createDatabasePool(config: AppConfig): Pool {
   (pool as unknown as NodeJS.EventEmitter).on('error', (error: Error & { code?: string }) =>
     logger.warn({ code: error.code }, 'cannot open a database connection; retrying'),
   );
-  return pool;
+  return withStatementDeadline(pool);
+}
+
+/**
+ * API.md: an unreachable database is answered within 5 s. A database that stops answering
+ * without closing its connections (a frozen host, a network partition) leaves a statement
+ * waiting for the driver's socketTimeout (10 s); every statement, the pool's and those on a
+ * connection taken from it (Prisma's transactions), gets this deadline instead.
+ */
+export const STATEMENT_DEADLINE_MS = 4000;
+
+function statementTimedOut(): Error {
+  // Shaped like the driver's own socket timeout, so every layer (Prisma's adapter included)
+  // recognises it as "the database cannot be reached".
+  const message = `socket timeout: the database did not answer within ${STATEMENT_DEADLINE_MS} ms`;
+  return Object.assign(new Error(message), {
+    code: 'ER_SOCKET_TIMEOUT',
+    errno: 45026,
+    sqlState: '08S01',
+    sqlMessage: message,
+    fatal: true,
+  });
+}
+
+function beforeDeadline<T>(statement: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(statementTimedOut()), STATEMENT_DEADLINE_MS);
+  });
+  return Promise.race([statement, expired]).finally(() => clearTimeout(timer));
+}
+
+/** The same object, with query/execute bounded by the deadline (also on connections it hands out). */
+function withStatementDeadline<T extends object>(target: T): T {
+  return new Proxy(target, {
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property, object);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      if (property === 'query' || property === 'execute') {
+        return (...args: unknown[]) =>
+          beforeDeadline(method.apply(object, args) as Promise<unknown>);
+      }
+      if (property === 'getConnection') {
+        return async (...args: unknown[]) =>
+          withStatementDeadline((await method.apply(object, args)) as object);
+      }
+      return method.bind(object);
+    },
+  });
 }

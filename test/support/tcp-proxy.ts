@@ -7,7 +7,8 @@ import { createServer, Server, Socket, connect } from 'node:net';
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private server?: Server;
-  private up = true;
+  private mode: 'up' | 'cut' | 'silent' = 'up';
+  private readonly silenced = new Set<Socket>();
   port = 0;
 
   constructor(
@@ -17,8 +18,14 @@ export class TcpProxy {
 
   async start(): Promise<void> {
     this.server = createServer((client) => {
-      if (!this.up) {
+      if (this.mode === 'cut') {
         client.destroy();
+        return;
+      }
+      if (this.mode === 'silent') {
+        // Accepted, never answered: like a host that froze.
+        this.silenced.add(client);
+        client.on('error', () => client.destroy());
         return;
       }
       const upstream = connect(this.targetPort, this.targetHost);
@@ -37,16 +44,33 @@ export class TcpProxy {
 
   /** Like a stopped database: open connections are reset, new ones refused at once. */
   cut(): void {
-    this.up = false;
+    this.mode = 'cut';
     for (const socket of this.sockets) socket.destroy();
   }
 
+  /**
+   * Like a frozen host or a network partition: open connections stay open but nothing more
+   * crosses them, and new ones are accepted and never answered.
+   */
+  silence(): void {
+    this.mode = 'silent';
+    for (const socket of this.sockets) {
+      socket.unpipe();
+      socket.pause();
+      this.silenced.add(socket);
+    }
+  }
+
+  /** Back to normal; connections held during a silence are reset, as when a partition heals. */
   restore(): void {
-    this.up = true;
+    this.mode = 'up';
+    for (const socket of this.silenced) socket.destroy();
+    this.silenced.clear();
   }
 
   async stop(): Promise<void> {
     this.cut();
+    for (const socket of this.silenced) socket.destroy();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 }

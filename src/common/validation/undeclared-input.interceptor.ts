@@ -1,0 +1,58 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+import type { Observable } from 'rxjs';
+import { ApiException } from '../errors/api.exception';
+
+interface DeclaredInputs {
+  query: boolean;
+  body: boolean;
+}
+
+/** Which inputs a handler declares (@Query, @Body), read once per handler from Nest's metadata. */
+const declaredByHandler = new WeakMap<object, DeclaredInputs>();
+
+export function declaredInputs(controller: object, handler: object & { name: string }) {
+  let declared = declaredByHandler.get(handler);
+  if (!declared) {
+    const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler.name) ??
+      {}) as Record<string, unknown>;
+    const types = Object.keys(args).map((key) => Number(key.split(':')[0]));
+    declared = {
+      query: types.includes(RouteParamtypes.QUERY),
+      body: types.includes(RouteParamtypes.BODY),
+    };
+    declaredByHandler.set(handler, declared);
+  }
+  return declared;
+}
+
+const isEmptyObject = (value: unknown) =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.keys(value).length === 0;
+
+/**
+ * API.md: a query or body with unknown fields is VALIDATION_FAILED. The validation pipe sees
+ * only the inputs a handler declares, so a route without @Query or @Body would otherwise
+ * ignore whatever comes (GET /users/me?x=1, a logout with a body). Runs after the guards: an
+ * anonymous caller still learns only that it must log in.
+ */
+@Injectable()
+export class UndeclaredInputInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const declared = declaredInputs(context.getClass(), context.getHandler());
+    const request = context
+      .switchToHttp()
+      .getRequest<{ query?: Record<string, unknown>; body?: unknown }>();
+    if (!declared.query && request.query && !isEmptyObject(request.query)) {
+      const names = Object.keys(request.query).slice(0, 5).join(', ');
+      throw new ApiException('VALIDATION_FAILED', `This route takes no query parameters: ${names}`);
+    }
+    if (!declared.body && request.body !== undefined && !isEmptyObject(request.body)) {
+      throw new ApiException('VALIDATION_FAILED', 'This route takes no request body');
+    }
+    return next.handle();
+  }
+}
