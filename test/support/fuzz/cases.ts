@@ -1021,22 +1021,14 @@ export class CaseGenerator {
           });
         }
       }
-      const get = targets.find((t) => t.op.method === 'GET');
-      if (get)
-        this.add(get, {
-          family: 'method',
-          label: `HEAD ${path}`,
-          verdict: 'valid',
-          method: 'HEAD',
-        });
-      else
-        this.add(first, {
-          family: 'method',
-          label: `HEAD ${path}`,
-          verdict: 'invalid',
-          method: 'HEAD',
-          expect: { codes: ['NOT_FOUND'] },
-        });
+      // API.md: "known paths with another method answer 404", and no route declares HEAD.
+      this.add(first, {
+        family: 'method',
+        label: `HEAD ${path}`,
+        verdict: 'invalid',
+        method: 'HEAD',
+        expect: { codes: ['NOT_FOUND'] },
+      });
       this.add(first, {
         family: 'method',
         label: `FOO ${path} (no such method)`,
