@@ -1,9 +1,8 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { StrictValidationPipe } from './common/validation/strict-validation.pipe';
-import { UndeclaredInputInterceptor } from './common/validation/undeclared-input.interceptor';
 import { AppConfig } from './config/app-config';
 import { HealthModule } from './health/health.module';
 import { PrismaModule } from './prisma/prisma.module';
@@ -21,7 +20,6 @@ export class AppModule {
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: APP_PIPE, useClass: StrictValidationPipe },
-        { provide: APP_INTERCEPTOR, useClass: UndeclaredInputInterceptor },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
       exports: [AppConfig],

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { UndeclaredInputGuard } from '../common/validation/undeclared-input.guard';
 import { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { WechatModule } from '../wechat/wechat.module';
@@ -44,6 +45,8 @@ import { SessionService } from './session.service';
     JwtStrategy,
     LoginThrottlerGuard,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
+    // After the JWT guard (global guards run in the order they are provided).
+    { provide: APP_GUARD, useClass: UndeclaredInputGuard },
   ],
 })
 export class AuthModule {}

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { declaredInputs } from './undeclared-input.interceptor';
+import { declaredInputs } from './undeclared-input.guard';
 
 @Controller()
 class SampleController {
