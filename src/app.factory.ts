@@ -1,5 +1,4 @@
 import { isUtf8 } from 'node:buffer';
-import { isIP } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyInstance, FastifyRequest, LogController } from 'fastify';
@@ -7,6 +6,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { ApiException } from './common/errors/api.exception';
 import { handleClientError, handleFrameworkError } from './common/http/client-errors';
+import { clientIpOf } from './common/http/client-ip';
 import { requestIdFor } from './common/http/request-id';
 import { securityHeaders } from './common/http/security-headers';
 import { setupOpenApi } from './common/openapi/openapi';
@@ -54,23 +54,6 @@ export async function createApp(
   return { app, config, logger };
 }
 
-/**
- * Fastify derives request.ip with TRUST_PROXY (Express's rules), so behind a trusted proxy it is
- * whatever X-Forwarded-For says. Anything that is not an IP address (a client's garbage passed
- * on by a proxy trusted too widely) falls back to the peer's address. IPv6 zone ids are dropped
- * and IPv4-mapped IPv6 addresses written as IPv4, as API.md says.
- */
-function clientIpOf(request: FastifyRequest): string {
-  const plain = (ip: string) => {
-    const address = ip.split('%')[0];
-    return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4
-      ? address.slice(7)
-      : address;
-  };
-  const claimed = plain(request.ip);
-  return isIP(claimed) ? claimed : plain(request.socket.remoteAddress ?? '');
-}
-
 function configureHttp(fastify: FastifyInstance, logger: Logger): void {
   // JSON is the only body type; an empty body is "no body", left to validation to judge.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
@@ -105,7 +88,6 @@ function configureHttp(fastify: FastifyInstance, logger: Logger): void {
   fastify.decorateRequest('clientIp', '');
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(headers);
-    // Fastify derives request.ip with TRUST_PROXY (Express's rules); write IPv4-mapped IPv6 as IPv4.
     request.clientIp = clientIpOf(request);
     void reply.header('x-request-id', request.id);
     done();
