@@ -62,20 +62,28 @@ function beforeDeadline<T>(statement: Promise<T>): Promise<T> {
 
 /** The same object, with query/execute bounded by the deadline (also on connections it hands out). */
 function withStatementDeadline<T extends object>(target: T): T {
+  type Method = (...args: unknown[]) => unknown;
+  // Built once per method, not on every access: `pool.query` is read on every hot-path statement.
+  const wrappers = new Map<PropertyKey, { method: Method; wrapper: Method }>();
+  const wrap = (property: PropertyKey, method: Method): Method => {
+    if (property === 'query' || property === 'execute') {
+      return (...args) => beforeDeadline(method.apply(target, args) as Promise<unknown>);
+    }
+    if (property === 'getConnection') {
+      return async (...args) => withStatementDeadline((await method.apply(target, args)) as object);
+    }
+    return method.bind(target);
+  };
   return new Proxy(target, {
     get(object, property) {
       const value: unknown = Reflect.get(object, property, object);
       if (typeof value !== 'function') return value;
-      const method = value as (...args: unknown[]) => unknown;
-      if (property === 'query' || property === 'execute') {
-        return (...args: unknown[]) =>
-          beforeDeadline(method.apply(object, args) as Promise<unknown>);
-      }
-      if (property === 'getConnection') {
-        return async (...args: unknown[]) =>
-          withStatementDeadline((await method.apply(object, args)) as object);
-      }
-      return method.bind(object);
+      const method = value as Method;
+      const known = wrappers.get(property);
+      if (known?.method === method) return known.wrapper;
+      const wrapper = wrap(property, method);
+      wrappers.set(property, { method, wrapper });
+      return wrapper;
     },
   });
 }
