@@ -4,7 +4,7 @@ import { createApp } from '../src/app.factory';
 import { createLogger } from '../src/common/logging/logger';
 import { loadAppConfig } from '../src/config/app-config';
 import { createTestDatabase, TestDatabase } from './support/database';
-import { call } from './support/http';
+import { call, HttpResult } from './support/http';
 import { RunningService, startService } from './support/service';
 import { TcpProxy } from './support/tcp-proxy';
 import { mintLoginCode } from './support/wechat';
@@ -38,53 +38,58 @@ afterAll(async () => {
 const countUsers = async () =>
   (await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM wx_user'))[0].n;
 
+const login = async () =>
+  call(`${service.url}/auth/wechat/login`, {
+    body: { code: (await mintLoginCode(emulator.url)).code },
+  });
+
+/** Each request is answered 503 DATABASE_UNAVAILABLE, in the contract's shape, within 5 s. */
+async function expectUnavailableWithin5s(requests: Array<() => Promise<HttpResult>>) {
+  for (const request of requests) {
+    const started = Date.now();
+    const result = await request();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result.status).toBe(503);
+    expect(result.body).toEqual({
+      statusCode: 503,
+      code: 'DATABASE_UNAVAILABLE',
+      message: expect.any(String),
+      requestId: expect.any(String),
+    });
+  }
+}
+
+/** Polls /health/ready every 200 ms until it answers 200; fails after `tries`. */
+async function expectReadyAgain(tries: number) {
+  let ready = 0;
+  for (let i = 0; i < tries && ready !== 200; i++) {
+    ready = (await call(`${service.url}/health/ready`)).status;
+    if (ready !== 200) await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(ready).toBe(200);
+}
+
 describe('database outage', () => {
   it('answers 503 DATABASE_UNAVAILABLE within 5 s, writes nothing, and recovers without a restart', async () => {
-    const session = (
-      await call(`${service.url}/auth/wechat/login`, {
-        body: { code: (await mintLoginCode(emulator.url)).code },
-      })
-    ).body;
+    const session = (await login()).body;
     expect(session.accessToken).toEqual(expect.any(String));
     const usersBefore = await countUsers();
 
     proxy.cut();
-    for (const request of [
+    await expectUnavailableWithin5s([
       () => call(`${service.url}/health/ready`),
-      async () =>
-        call(`${service.url}/auth/wechat/login`, {
-          body: { code: (await mintLoginCode(emulator.url)).code },
-        }),
+      login,
       () => call(`${service.url}/users/me`, { token: session.accessToken }),
       () => call(`${service.url}/auth/refresh`, { body: { refreshToken: session.refreshToken } }),
-    ]) {
-      const started = Date.now();
-      const result = await request();
-      expect(Date.now() - started).toBeLessThan(5000);
-      expect(result.status).toBe(503);
-      expect(result.body).toEqual({
-        statusCode: 503,
-        code: 'DATABASE_UNAVAILABLE',
-        message: expect.any(String),
-        requestId: expect.any(String),
-      });
-    }
+    ]);
     // Liveness is not readiness: the process is up.
     expect((await call(`${service.url}/health`)).status).toBe(200);
 
     proxy.restore();
     expect(await countUsers()).toBe(usersBefore);
     // The pool reconnects by itself.
-    let ready = 0;
-    for (let i = 0; i < 50 && ready !== 200; i++) {
-      ready = (await call(`${service.url}/health/ready`)).status;
-      if (ready !== 200) await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(ready).toBe(200);
-    const login = await call(`${service.url}/auth/wechat/login`, {
-      body: { code: (await mintLoginCode(emulator.url)).code },
-    });
-    expect(login.status).toBe(200);
+    await expectReadyAgain(50);
+    expect((await login()).status).toBe(200);
     expect((await call(`${service.url}/users/me`, { token: session.accessToken })).status).toBe(
       200,
     );
@@ -93,38 +98,20 @@ describe('database outage', () => {
 
 describe('a database that stops answering (frozen host, partition)', () => {
   it('answers 503 DATABASE_UNAVAILABLE within 5 s on every route, then recovers', async () => {
-    const session = (
-      await call(`${service.url}/auth/wechat/login`, {
-        body: { code: (await mintLoginCode(emulator.url)).code },
-      })
-    ).body;
+    const session = (await login()).body;
     expect(session.accessToken).toEqual(expect.any(String));
 
     proxy.silence();
-    for (const request of [
+    await expectUnavailableWithin5s([
       () => call(`${service.url}/health/ready`),
       () => call(`${service.url}/users/me`, { token: session.accessToken }),
       () => call(`${service.url}/auth/refresh`, { body: { refreshToken: session.refreshToken } }),
       () => call(`${service.url}/users/me/logins`, { token: session.accessToken }),
-      async () =>
-        call(`${service.url}/auth/wechat/login`, {
-          body: { code: (await mintLoginCode(emulator.url)).code },
-        }),
-    ]) {
-      const started = Date.now();
-      const result = await request();
-      expect(Date.now() - started).toBeLessThan(5000);
-      expect(result.status).toBe(503);
-      expect(result.body.code).toBe('DATABASE_UNAVAILABLE');
-    }
+      login,
+    ]);
 
     proxy.restore();
-    let ready = 0;
-    for (let i = 0; i < 75 && ready !== 200; i++) {
-      ready = (await call(`${service.url}/health/ready`)).status;
-      if (ready !== 200) await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(ready).toBe(200);
+    await expectReadyAgain(75);
     expect((await call(`${service.url}/users/me`, { token: session.accessToken })).status).toBe(
       200,
     );
