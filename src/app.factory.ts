@@ -36,7 +36,7 @@ export async function createApp(
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
-    // API.md: a known path with another method is 404, HEAD included.
+    // docs/api.md: a known path with another method is 404, HEAD included.
     exposeHeadRoutes: false,
     clientErrorHandler: handleClientError,
     frameworkErrors: handleFrameworkError,

@@ -1,4 +1,4 @@
-/** The shapes of the service's answers (API.md), as far as a mini-program uses them. */
+/** The shapes of the service's answers (docs/api.md), as far as a mini-program uses them. */
 
 export interface WxUser {
   id: number;

@@ -59,7 +59,7 @@ describe('loadAppConfig', () => {
       }
     });
 
-    it('logs at info by default, in every environment (API.md)', () => {
+    it('logs at info by default, in every environment (docs/api.md)', () => {
       expect(loadAppConfig({ NODE_ENV: 'test' }).logLevel).toBe('info');
       expect(loadAppConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
     });

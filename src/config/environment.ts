@@ -25,7 +25,7 @@ async function readWithNestConfig<T>(validate: (environment: Environment) => T):
 }
 
 /**
- * API.md: "An empty variable counts as missing". @nestjs/config lets an empty process variable
+ * docs/api.md: "An empty variable counts as missing". @nestjs/config lets an empty process variable
  * hide the value of `.env`; a missing one would not, so the file's value is put back.
  */
 function emptyVariablesAsMissing(merged: Environment): Environment {

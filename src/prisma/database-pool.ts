@@ -32,7 +32,7 @@ export function createDatabasePool(config: AppConfig): Pool {
 }
 
 /**
- * API.md: an unreachable database is answered within 5 s. A database that stops answering
+ * docs/api.md: an unreachable database is answered within 5 s. A database that stops answering
  * without closing its connections (a frozen host, a network partition) leaves a statement
  * waiting for the driver's socketTimeout (10 s); every statement, the pool's and those on a
  * connection taken from it (Prisma's transactions), gets this deadline instead.

@@ -7,7 +7,7 @@ import {
 } from './wechat-errors';
 
 describe('apiExceptionForErrcode', () => {
-  // API.md, "Errors": each errcode WeChat may answer, and the contract's code and status for it.
+  // docs/api.md, "Errors": each errcode WeChat may answer, and the contract's code and status for it.
   it.each([
     [40029, 'WECHAT_CODE_INVALID', 401],
     [40163, 'WECHAT_CODE_INVALID', 401],
@@ -39,7 +39,7 @@ describe('apiExceptionForErrcode', () => {
     expect(apiExceptionForErrcode(40163).message).toMatch(/new one/);
   });
 
-  it('answers an errcode API.md does not list as INTERNAL', () => {
+  it('answers an errcode docs/api.md does not list as INTERNAL', () => {
     expect(apiExceptionForErrcode(87009).code).toBe('INTERNAL');
   });
 

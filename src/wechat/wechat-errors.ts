@@ -18,7 +18,7 @@ export class WechatErrcodeError extends Error {
   }
 }
 
-/** Maps a WeChat errcode to the contract's error (API.md, "Errors"). */
+/** Maps a WeChat errcode to the contract's error (docs/api.md, "Errors"). */
 export function apiExceptionForErrcode(errcode: number): ApiException {
   if (CODE_INVALID.has(errcode)) {
     return new ApiException(
@@ -47,7 +47,7 @@ export function apiExceptionForErrcode(errcode: number): ApiException {
   if (errcode === WECHAT_BUSY) {
     return new ApiException('WECHAT_UNAVAILABLE', 'WeChat is busy (errcode -1); try again shortly');
   }
-  // API.md maps every errcode it knows; anything else is INTERNAL ("anything else").
+  // docs/api.md maps every errcode it knows; anything else is INTERNAL ("anything else").
   return new ApiException(
     'INTERNAL',
     `WeChat answered an error this service does not handle (errcode ${errcode})`,

@@ -1,4 +1,4 @@
-/** The contract's stable error codes (API.md, "Errors") and the HTTP status of each. */
+/** The contract's stable error codes (docs/api.md, "Errors") and the HTTP status of each. */
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   PAYLOAD_TOO_LARGE: 413,

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 
-/** Drops an IPv6 zone id and writes an IPv4-mapped IPv6 address as IPv4, as API.md says. */
+/** Drops an IPv6 zone id and writes an IPv4-mapped IPv6 address as IPv4, as docs/api.md says. */
 function plainAddress(ip: string): string {
   const address = ip.split('%')[0];
   return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;

@@ -33,7 +33,7 @@ const isEmptyObject = (value: unknown) =>
   Object.keys(value).length === 0;
 
 /**
- * API.md: a query or body with unknown fields is VALIDATION_FAILED. The validation pipe sees
+ * docs/api.md: a query or body with unknown fields is VALIDATION_FAILED. The validation pipe sees
  * only the inputs a handler declares, so a route without @Query or @Body would otherwise
  * ignore whatever comes (GET /users/me?x=1, a logout with a body). A global guard registered
  * after the JWT guard: an anonymous caller still learns only that it must log in. (Not an

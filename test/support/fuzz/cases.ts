@@ -1021,7 +1021,7 @@ export class CaseGenerator {
           });
         }
       }
-      // API.md: "known paths with another method answer 404", and no route declares HEAD.
+      // docs/api.md: "known paths with another method answer 404", and no route declares HEAD.
       this.add(first, {
         family: 'method',
         label: `HEAD ${path}`,

@@ -1,5 +1,5 @@
 /**
- * What the fuzzer knows from API.md rather than from the OpenAPI document: the error codes
+ * What the fuzzer knows from docs/api.md rather than from the OpenAPI document: the error codes
  * and their statuses, and per route what a valid request looks like and what it answers.
  * Written from the contract, not imported from src, so a code that drifts is caught.
  */
