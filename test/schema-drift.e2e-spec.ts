@@ -552,7 +552,7 @@ model Thing {
       ],
       [
         'an index is renamed',
-        (s) => alter(s, 'map: "login_log_user_id_at_idx"', 'map: "login_log_by_user"'),
+        (s) => alter(s, 'map: "login_log_wx_user_id_at_idx"', 'map: "login_log_by_user"'),
         'index login_log.login_log_by_user',
       ],
       [
@@ -563,7 +563,7 @@ model Thing {
       [
         'onDelete changes',
         (s) => alter(s, /(model LoginLog[\s\S]*?)onDelete: Cascade/, '$1onDelete: Restrict'),
-        'foreign key login_log.login_log_user_id_fkey',
+        'foreign key login_log.login_log_wx_user_id_fkey',
       ],
       [
         'a foreign key gets a name of its own',
@@ -578,21 +578,21 @@ model Thing {
       [
         'a default changes',
         (s) => alter(s, '@default(active)', '@default(disabled)'),
-        'column wx_user.status',
+        'column account.status',
       ],
       [
         'an enum gains a value',
-        (s) => alter(s, /(enum UserStatus \{[^}]*)\}/, '$1  deleted\n}'),
-        'column wx_user.status',
+        (s) => alter(s, /(enum AccountStatus \{[^}]*)\}/, '$1  deleted\n}'),
+        'column account.status',
       ],
       [
         'a column becomes required',
         (s) => alter(s, /(\n\s*phone\s+)String\?/, '$1String'),
-        'column wx_user.phone',
+        'column account.phone',
       ],
       [
         'a column is renamed with @map',
-        (s) => alter(s, '@map("last_login_ip")', '@map("last_ip")'),
+        (s) => alter(s, /(model WxUser[\s\S]*?)@map\("last_login_ip"\)/, '$1@map("last_ip")'),
         'column wx_user.last_ip',
       ],
       ['a model loses its @@map', (s) => alter(s, '@@map("login_log")', ''), 'table LoginLog'],
@@ -609,7 +609,7 @@ model Thing {
       [
         'a column becomes signed',
         (s) => alter(s, '@map("login_count") @db.UnsignedInt', '@map("login_count") @db.Int'),
-        'column wx_user.login_count',
+        'column account.login_count',
       ],
     ];
 
@@ -621,7 +621,7 @@ model Thing {
 
     it("a database changed behind the migrations' back", async () => {
       await db.query('ALTER TABLE wx_user ADD COLUMN note VARCHAR(10) NULL');
-      await db.query('CREATE INDEX wx_user_phone_idx ON wx_user (phone)');
+      await db.query('CREATE INDEX wx_user_unionid2_idx ON wx_user (unionid)');
       await db.query('ALTER TABLE auth_session MODIFY revoke_reason VARCHAR(20) NULL');
       // No index covers note.user_id, so the server adds one named after the foreign key.
       await db.query(
@@ -637,7 +637,7 @@ model Thing {
         'column wx_user.note: the migrations create "varchar(10) null collate utf8mb4_unicode_ci", schema.prisma lacks it',
         'foreign key note.note_user_id_fkey: the migrations create "(user_id) references wx_user(id) on delete RESTRICT on update CASCADE", schema.prisma lacks it',
         'index note.PRIMARY: the migrations create "unique (id)", schema.prisma lacks it',
-        'index wx_user.wx_user_phone_idx: the migrations create "index (phone)", schema.prisma lacks it',
+        'index wx_user.wx_user_unionid2_idx: the migrations create "index (unionid)", schema.prisma lacks it',
         'table note: the migrations create "collate utf8mb4_unicode_ci", schema.prisma lacks it',
       ]);
       const implicit = await db.query(
