@@ -9,7 +9,7 @@ export interface AccessTokenClaims {
   exp: number;
 }
 
-/** Signs the service's HS256 access tokens: `sub` (user id as a string) and `sid` (session id). */
+/** Signs the service's HS256 access tokens: `sub` (the account id as a string) and `sid` (session id). */
 @Injectable()
 export class AccessTokenService {
   constructor(
@@ -21,9 +21,9 @@ export class AccessTokenService {
     return Math.floor(this.config.jwt.accessTtlSeconds);
   }
 
-  sign(userId: bigint, sessionId: string): string {
+  sign(accountId: bigint, sessionId: string): string {
     return this.jwt.sign(
-      { sub: userId.toString(), sid: sessionId },
+      { sub: accountId.toString(), sid: sessionId },
       { expiresIn: this.ttlSeconds },
     );
   }

@@ -7,6 +7,7 @@ import { AuthService } from './auth.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { CurrentUser } from './current-user.decorator';
 import { LoginThrottlerGuard } from './login-throttler.guard';
+import { AppCodeDto } from './dto/app-code.dto';
 import { RefreshDto } from './dto/refresh.dto';
 import { LoginResult, TokenPair } from './dto/token-pair.dto';
 import { WechatLoginDto } from './dto/wechat-login.dto';
@@ -40,6 +41,33 @@ export class AuthController {
     @UserAgent() userAgent?: string,
   ): Promise<LoginResult> {
     return this.auth.login(body, { ip, userAgent });
+  }
+
+  @Public()
+  @UseGuards(LoginThrottlerGuard)
+  @Post('wechat/oauth')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Log in with the OAuth code of an Official Account page or a website's QR login",
+  })
+  @ApiOkResponse({ type: LoginResult })
+  @ApiErrors(
+    'PAYLOAD_TOO_LARGE',
+    'WECHAT_CODE_INVALID',
+    'WECHAT_USER_BLOCKED',
+    'WECHAT_RATE_LIMITED',
+    'WECHAT_SNAPSHOT_USER',
+    'WECHAT_MISCONFIGURED',
+    'WECHAT_UNAVAILABLE',
+    'USER_DISABLED',
+    'RATE_LIMITED',
+  )
+  oauthLogin(
+    @Body() body: AppCodeDto,
+    @ClientIp() ip: string,
+    @UserAgent() userAgent?: string,
+  ): Promise<LoginResult> {
+    return this.auth.oauthLogin(body, { ip, userAgent });
   }
 
   @Public()

@@ -10,11 +10,14 @@ import { WechatModule } from '../wechat/wechat.module';
 import { AccessTokenService } from './access-token.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { IdentitiesController } from './identities.controller';
+import { IdentityLinkService } from './identity-link.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginRateLimitStorage } from './login-rate-limit.storage';
 import { LoginThrottlerGuard } from './login-throttler.guard';
 import { SessionService } from './session.service';
+import { WechatGrants } from './wechat-grants';
 
 @Module({
   imports: [
@@ -37,9 +40,11 @@ import { SessionService } from './session.service';
     UsersModule,
     WechatModule,
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, IdentitiesController],
   providers: [
     AuthService,
+    IdentityLinkService,
+    WechatGrants,
     AccessTokenService,
     SessionService,
     JwtStrategy,

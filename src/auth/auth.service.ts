@@ -1,35 +1,38 @@
 import { Injectable } from '@nestjs/common';
 import { ApiException } from '../common/errors/api.exception';
-import { toUserView } from '../users/user.view';
+import { LoginRecorder, type LoginInput, type RecordedLogin } from '../users/login-recorder.service';
 import { UsersService } from '../users/users.service';
 import { WechatApiClient } from '../wechat/wechat-api.client';
+import { WechatAppRegistry } from '../wechat/wechat-app.registry';
+import { WechatOauthClient } from '../wechat/wechat-oauth.client';
 import { verifyRawDataSignature } from '../wechat/wechat-signature';
 import { AccessTokenService } from './access-token.service';
+import type { AppCodeDto } from './dto/app-code.dto';
 import type { LoginResult, TokenPair } from './dto/token-pair.dto';
 import type { WechatLoginDto } from './dto/wechat-login.dto';
 import { profileFromRawData, profileFromUserInfo } from './profile';
-import { SessionService } from './session.service';
+import { SessionService, type SessionClient } from './session.service';
 
-export interface LoginContext {
-  ip: string;
-  userAgent?: string;
-}
-
-/** The login flow: WeChat code → user row → session → tokens; and refresh and logout. */
+/** The login flows: WeChat code → identity and account → session → tokens; refresh and logout. */
 @Injectable()
 export class AuthService {
   constructor(
+    private readonly apps: WechatAppRegistry,
     private readonly wechat: WechatApiClient,
+    private readonly oauth: WechatOauthClient,
+    private readonly logins: LoginRecorder,
     private readonly users: UsersService,
     private readonly sessions: SessionService,
     private readonly accessTokens: AccessTokenService,
   ) {}
 
-  async login(body: WechatLoginDto, context: LoginContext): Promise<LoginResult> {
-    const wechatSession = await this.wechat.code2Session(body.code);
+  /** A mini-program's wx.login() code, for the default app or the named one. */
+  async login(body: WechatLoginDto, client: SessionClient): Promise<LoginResult> {
+    const app = this.apps.miniProgram(body.appId);
+    const grant = await this.wechat.code2Session(app, body.code);
     let profile = body.userInfo ? profileFromUserInfo(body.userInfo) : undefined;
     if (body.rawData !== undefined && body.signature !== undefined) {
-      if (!verifyRawDataSignature(body.rawData, body.signature, wechatSession.sessionKey)) {
+      if (!verifyRawDataSignature(body.rawData, body.signature, grant.sessionKey)) {
         throw new ApiException(
           'WECHAT_SIGNATURE_INVALID',
           'rawData and signature do not match the session key of this code',
@@ -37,36 +40,45 @@ export class AuthService {
       }
       profile = profileFromRawData(body.rawData);
     }
-    const { user, isNewUser } = await this.users.recordLogin({
-      ...wechatSession,
-      profile,
-      ip: context.ip,
-      userAgent: context.userAgent,
+    return this.finish({ appId: app.appId, ...grant, profile, profileMode: 'replace', ...client });
+  }
+
+  /** An Official Account page's or a website's OAuth code. */
+  async oauthLogin(body: AppCodeDto, client: SessionClient): Promise<LoginResult> {
+    const app = this.apps.webApp(body.appId);
+    const grant = await this.oauth.exchange(app, body.code);
+    return this.finish({
+      appId: app.appId,
+      openid: grant.openid,
+      unionid: grant.unionid,
+      profile: grant.profile,
+      profileMode: 'fill',
+      ...client,
     });
-    if (user.status === 'disabled') {
-      throw new ApiException('USER_DISABLED', 'This account has been disabled');
-    }
-    const session = await this.sessions.start(user.id);
-    return {
-      ...this.tokenPair(user.id, session.sessionId, session.refreshToken),
-      isNewUser,
-      user: toUserView(user),
-    };
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {
     const session = await this.sessions.rotate(refreshToken);
-    await this.users.requireActive(session.userId);
-    return this.tokenPair(session.userId, session.sessionId, session.refreshToken);
+    return this.tokenPair(session.accountId, session.sessionId, session.refreshToken);
   }
 
   logout(sessionId: string): Promise<void> {
     return this.sessions.revoke(sessionId, 'logout');
   }
 
-  private tokenPair(userId: bigint, sessionId: string, refreshToken: string): TokenPair {
+  private async finish(login: LoginInput): Promise<LoginResult> {
+    const recorded: RecordedLogin = await this.logins.record(login);
+    const session = await this.sessions.start(recorded.identity.id, login);
     return {
-      accessToken: this.accessTokens.sign(userId, sessionId),
+      ...this.tokenPair(recorded.account.id, session.sessionId, session.refreshToken),
+      isNewUser: recorded.isNewUser,
+      user: this.users.view(recorded, recorded.identity),
+    };
+  }
+
+  private tokenPair(accountId: bigint, sessionId: string, refreshToken: string): TokenPair {
+    return {
+      accessToken: this.accessTokens.sign(accountId, sessionId),
       tokenType: 'Bearer',
       expiresIn: this.accessTokens.ttlSeconds,
       refreshToken,

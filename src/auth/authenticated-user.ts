@@ -1,8 +1,12 @@
-import type { WxUser } from '../generated/prisma/client';
+import type { AccountWithIdentities, IdentityRecord } from '../users/account';
 
-/** What the JWT guard attaches to a request: the session and its (active) user. */
-export interface AuthenticatedUser {
-  userId: bigint;
+/**
+ * What the JWT guard attaches to a request: the caller's account (active), all of its
+ * identities, and the identity of the session (whose app, openid and session key
+ * /wechat/decrypt and /users/me/phone use).
+ */
+export interface AuthenticatedUser extends AccountWithIdentities {
+  accountId: bigint;
   sessionId: string;
-  user: WxUser;
+  identity: IdentityRecord;
 }

@@ -3,18 +3,16 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { ApiException } from '../common/errors/api.exception';
 import { AppConfig } from '../config/app-config';
-import { UsersService } from '../users/users.service';
 import type { AccessTokenClaims } from './access-token.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { SessionService } from './session.service';
 
-/** Verifies access tokens (HS256 only) and checks their session and user on every request. */
+/** Verifies access tokens (HS256 only) and checks their session and account on every request. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     config: AppConfig,
     private readonly sessions: SessionService,
-    private readonly users: UsersService,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -36,16 +34,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     ) {
       throw new ApiException('UNAUTHORIZED', 'The access token is malformed');
     }
-    const userId = BigInt(claims.sub);
-    // Both reads at once: one database round trip of latency per request instead of two.
-    // The session's verdict comes first whatever finishes first, so a revoked session of a
-    // disabled user is still SESSION_REVOKED.
-    const [session, user] = await Promise.allSettled([
-      this.sessions.requireActive(claims.sid, userId),
-      this.users.requireActive(userId),
-    ]);
-    if (session.status === 'rejected') throw session.reason;
-    if (user.status === 'rejected') throw user.reason;
-    return { userId, sessionId: claims.sid, user: user.value };
+    // Session, identity, account and its identities in one statement (SessionService).
+    return this.sessions.requireCaller(claims.sid, BigInt(claims.sub));
   }
 }

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { ApiException } from '../common/errors/api.exception';
-import type { Profile } from '../users/users.service';
+import type { Profile } from '../users/account';
 import { WechatUserInfoDto } from './dto/wechat-login.dto';
 
 export function profileFromUserInfo(info: WechatUserInfoDto): Profile {

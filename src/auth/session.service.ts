@@ -1,9 +1,21 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { ApiException } from '../common/errors/api.exception';
 import { AppConfig } from '../config/app-config';
-import { DATABASE_POOL, DatabasePool } from '../prisma/database-pool';
-import { PrismaService } from '../prisma/prisma.service';
+import { SqlClient, SqlExecutor } from '../prisma/sql-client';
+import { assertMayAct } from '../users/account';
+import { AccountIdentityRow, toAccountWithIdentities } from '../users/users.queries';
+import type { AuthenticatedUser } from './authenticated-user';
+import {
+  EXTEND_SESSION,
+  INSERT_REFRESH_TOKEN,
+  INSERT_SESSION,
+  REVOKE_IDENTITY_SESSIONS,
+  REVOKE_SESSION,
+  SELECT_CALLER,
+  SELECT_REFRESH_TOKEN,
+  SPEND_REFRESH_TOKEN,
+} from './sessions.queries';
 
 export interface IssuedSession {
   sessionId: string;
@@ -11,8 +23,16 @@ export interface IssuedSession {
 }
 
 export interface RotatedSession extends IssuedSession {
-  userId: bigint;
+  accountId: bigint;
 }
+
+export interface SessionClient {
+  ip: string;
+  userAgent?: string;
+}
+
+/** Why a session ended (auth_session.revoke_reason). */
+export type RevokeReason = 'logout' | 'reuse' | 'user' | 'link' | 'unlink' | 'admin' | 'deleted';
 
 /** Refresh tokens are 256 random bits; only their SHA-256 is stored. */
 function newRefreshToken(): { token: string; hash: string } {
@@ -24,58 +44,69 @@ export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+const revoked = () =>
+  new ApiException('SESSION_REVOKED', 'This session has been logged out or revoked; log in again');
+const invalidRefresh = (message: string) => new ApiException('REFRESH_TOKEN_INVALID', message);
+
+interface RefreshTokenRow {
+  tokenId: bigint;
+  sessionId: string;
+  tokenExpiresAt: Date;
+  rotatedAt: Date | null;
+  sessionExpiresAt: Date;
+  revokedAt: Date | null;
+  accountId: bigint;
+  status: 'active' | 'disabled';
+}
+
 /**
- * Login sessions and their rotating refresh tokens. A session is a token family: each
- * refresh exchanges the newest token for a new one; presenting an older one means it was
- * stolen or replayed, and the whole session is revoked. Sessions live in the database, so a
- * logout on one instance is seen by every other at once.
+ * Login sessions and their rotating refresh tokens. A session belongs to the identity that
+ * logged in and is a token family: each refresh exchanges the newest token for a new one;
+ * presenting an older one means it was stolen or replayed, and the whole session is revoked.
+ * Sessions live in the database, so a logout on one instance is seen by every other at once.
  */
 @Injectable()
 export class SessionService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly sql: SqlClient,
     private readonly config: AppConfig,
-    @Inject(DATABASE_POOL) private readonly pool: DatabasePool,
   ) {}
 
   get refreshTtlSeconds(): number {
     return Math.floor(this.config.jwt.refreshTtlSeconds);
   }
 
-  async start(userId: bigint): Promise<IssuedSession> {
+  async start(identityId: bigint, client: SessionClient): Promise<IssuedSession> {
     const sessionId = randomUUID();
     const { token, hash } = newRefreshToken();
     const expiresAt = this.refreshExpiry();
-    // Hot path (every login): plain SQL on Prisma's pool, see UsersService. No transaction:
-    // a session whose token insert failed has no token, so it can never be used.
     const now = new Date();
-    await this.pool.query(
-      'INSERT INTO auth_session (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
-      [sessionId, userId, now, expiresAt],
-    );
-    await this.pool.query(
-      'INSERT INTO refresh_token (session_id, token_hash, expires_at, created_at) VALUES (?, ?, ?, ?)',
-      [sessionId, hash, expiresAt, now],
-    );
+    // No transaction: a session whose token insert failed has no token, so it can never be used.
+    await this.sql.query(INSERT_SESSION, [
+      ...[sessionId, identityId, now, expiresAt],
+      ...[client.ip, client.userAgent?.slice(0, 512) ?? null],
+    ]);
+    await this.sql.query(INSERT_REFRESH_TOKEN, [sessionId, hash, expiresAt, now]);
     return { sessionId, refreshToken: token };
   }
 
+  /**
+   * Exchanges a refresh token for a new one. Everything that can refuse is checked before the
+   * token is spent, so a refused refresh (a disabled account) leaves the token usable later.
+   */
   async rotate(refreshToken: string): Promise<RotatedSession> {
     const now = new Date();
-    const current = await this.prisma.refreshToken.findUnique({
-      where: { tokenHash: hashRefreshToken(refreshToken) },
-      include: { session: true },
-    });
+    const [current]: Array<RefreshTokenRow | undefined> = await this.sql.query(
+      SELECT_REFRESH_TOKEN,
+      [hashRefreshToken(refreshToken)],
+    );
     if (
       !current ||
-      current.session.revokedAt ||
-      current.expiresAt <= now ||
-      current.session.expiresAt <= now
+      current.revokedAt ||
+      current.tokenExpiresAt <= now ||
+      current.sessionExpiresAt <= now
     ) {
-      throw new ApiException(
-        'REFRESH_TOKEN_INVALID',
-        'The refresh token is unknown, expired or revoked; log in again',
-      );
+      throw invalidRefresh('The refresh token is unknown, expired or revoked; log in again');
     }
     if (current.rotatedAt) {
       await this.revoke(current.sessionId, 'reuse');
@@ -84,55 +115,49 @@ export class SessionService {
         'This refresh token was already used; the session has been revoked, log in again',
       );
     }
-    // Only one of several simultaneous refreshes with one token may win the rotation.
-    const won = await this.prisma.refreshToken.updateMany({
-      where: { id: current.id, rotatedAt: null },
-      data: { rotatedAt: now },
-    });
-    if (won.count !== 1) {
-      throw new ApiException(
-        'REFRESH_TOKEN_INVALID',
-        'This refresh token was just used by another request',
-      );
+    assertMayAct(current);
+    const won: { affectedRows: number } = await this.sql.query(SPEND_REFRESH_TOKEN, [
+      now,
+      current.tokenId,
+    ]);
+    if (won.affectedRows !== 1) {
+      throw invalidRefresh('This refresh token was just used by another request');
     }
     const { token, hash } = newRefreshToken();
     const expiresAt = this.refreshExpiry();
-    await this.prisma.$transaction([
-      this.prisma.refreshToken.create({
-        data: { sessionId: current.sessionId, tokenHash: hash, expiresAt },
-      }),
-      this.prisma.authSession.update({ where: { id: current.sessionId }, data: { expiresAt } }),
-    ]);
-    return { sessionId: current.sessionId, userId: current.session.userId, refreshToken: token };
-  }
-
-  async revoke(sessionId: string, reason: 'logout' | 'reuse'): Promise<void> {
-    await this.prisma.authSession.updateMany({
-      where: { id: sessionId, revokedAt: null },
-      data: { revokedAt: new Date(), revokeReason: reason },
+    await this.sql.transaction(async (tx) => {
+      await tx.query(INSERT_REFRESH_TOKEN, [current.sessionId, hash, expiresAt, now]);
+      await tx.query(EXTEND_SESSION, [expiresAt, now, current.sessionId]);
     });
+    return { sessionId: current.sessionId, accountId: current.accountId, refreshToken: token };
   }
 
-  /** The session of an access token must exist, belong to its user, and be neither revoked nor expired. */
-  async requireActive(sessionId: string, userId: bigint): Promise<void> {
-    // Hot path (every bearer request): plain SQL on Prisma's pool, see UsersService.
-    const [session]: Array<
-      { userId: bigint; revokedAt: Date | null; expiresAt: Date } | undefined
-    > = await this.pool.query(
-      'SELECT user_id AS userId, revoked_at AS revokedAt, expires_at AS expiresAt FROM auth_session WHERE id = ?',
-      [sessionId],
-    );
-    if (
-      !session ||
-      session.userId !== userId ||
-      session.revokedAt ||
-      session.expiresAt <= new Date()
-    ) {
-      throw new ApiException(
-        'SESSION_REVOKED',
-        'This session has been logged out or revoked; log in again',
-      );
-    }
+  async revoke(sessionId: string, reason: RevokeReason): Promise<void> {
+    await this.sql.query(REVOKE_SESSION, [new Date(), reason, sessionId]);
+  }
+
+  /** Ends every session of an identity, inside the caller's transaction. */
+  async revokeIdentity(tx: SqlExecutor, identityId: bigint, reason: RevokeReason): Promise<void> {
+    await tx.query(REVOKE_IDENTITY_SESSIONS, [new Date(), reason, identityId]);
+  }
+
+  /**
+   * The caller of a bearer request: the session must exist, be live and belong to the token's
+   * account (an identity that moved away takes its sessions with it), and the account must be
+   * allowed to act. One statement, one round trip.
+   */
+  async requireCaller(sessionId: string, accountId: bigint): Promise<AuthenticatedUser> {
+    const rows: AccountIdentityRow[] = await this.sql.query(SELECT_CALLER, [sessionId]);
+    const first = rows[0] as
+      | (AccountIdentityRow & { s_identityId: bigint; s_revokedAt: Date | null; s_expiresAt: Date })
+      | undefined;
+    if (!first || first.s_revokedAt || first.s_expiresAt <= new Date()) throw revoked();
+    const found = toAccountWithIdentities(rows);
+    if (found.account.id !== accountId) throw revoked();
+    assertMayAct(found.account);
+    const identity = found.identities.find((each) => each.id === first.s_identityId);
+    if (!identity) throw revoked();
+    return { ...found, accountId, sessionId, identity };
   }
 
   private refreshExpiry(): Date {

@@ -1,18 +1,22 @@
-import type { LoginLog } from '../generated/prisma/client';
-
 /** One entry of GET /users/me/logins. */
 export interface LoginView {
   at: string;
+  appId: string;
   ip: string | null;
   userAgent: string | null;
   isNewUser: boolean;
 }
 
-export function toLoginView(
-  login: Pick<LoginLog, 'at' | 'ip' | 'userAgent' | 'isNewUser'>,
-): LoginView {
+export function toLoginView(login: {
+  at: Date;
+  ip: string | null;
+  userAgent: string | null;
+  isNewUser: boolean;
+  identity: { appId: string };
+}): LoginView {
   return {
     at: login.at.toISOString(),
+    appId: login.identity.appId,
     ip: login.ip,
     userAgent: login.userAgent,
     isNewUser: login.isNewUser,

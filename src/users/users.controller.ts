@@ -10,7 +10,7 @@ import { UpdateProfileDto } from './dto/update-profile.dto';
 import { UserViewSchema } from './dto/user-view.schema';
 import { LoginViewSchema, PhoneNumberSchema } from './dto/users.responses';
 import type { LoginView } from './login.view';
-import { toUserView, UserView } from './user.view';
+import type { UserView } from './user.view';
 import { PhoneBindingService } from './phone-binding.service';
 import { UsersService } from './users.service';
 
@@ -26,7 +26,7 @@ export class UsersController {
   @ApiOperation({ summary: "The caller's user" })
   @ApiOkResponse({ type: UserViewSchema })
   me(@CurrentUser() caller: AuthenticatedUser): UserView {
-    return toUserView(caller.user);
+    return this.users.view(caller, caller.identity);
   }
 
   @Patch('me')
@@ -34,11 +34,17 @@ export class UsersController {
     summary: 'Update nickname, avatar or gender (avatar and nickname fill-in components)',
   })
   @ApiOkResponse({ type: UserViewSchema })
-  async updateMe(
+  @ApiErrors(
+    'CONTENT_REJECTED',
+    'WECHAT_RATE_LIMITED',
+    'WECHAT_MISCONFIGURED',
+    'WECHAT_UNAVAILABLE',
+  )
+  updateMe(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: UpdateProfileDto,
   ): Promise<UserView> {
-    return toUserView(await this.users.updateProfile(caller.userId, body));
+    return this.users.updateProfile(caller, body);
   }
 
   /** The same as PATCH /users/me: wx.request documents no PATCH, and some base libraries refuse it. */
@@ -46,6 +52,12 @@ export class UsersController {
   @HttpCode(200)
   @ApiOperation({ summary: 'The same as PATCH /users/me, for clients that cannot send PATCH' })
   @ApiOkResponse({ type: UserViewSchema })
+  @ApiErrors(
+    'CONTENT_REJECTED',
+    'WECHAT_RATE_LIMITED',
+    'WECHAT_MISCONFIGURED',
+    'WECHAT_UNAVAILABLE',
+  )
   updateMeByPost(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: UpdateProfileDto,
@@ -62,21 +74,25 @@ export class UsersController {
     'WECHAT_RATE_LIMITED',
     'WECHAT_MISCONFIGURED',
     'WECHAT_UNAVAILABLE',
+    'PHONE_TAKEN',
   )
   bindPhone(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: BindPhoneDto,
   ): Promise<WechatPhoneNumber> {
-    return this.phoneBinding.bind(caller.user, body.code);
+    return this.phoneBinding.bind(caller, body.code);
   }
 
   @Get('me/logins')
-  @ApiOperation({ summary: "The caller's most recent logins, newest first" })
+  @ApiOperation({ summary: "The account's most recent logins (every identity), newest first" })
   @ApiOkResponse({ type: LoginViewSchema, isArray: true })
   logins(
     @CurrentUser() caller: AuthenticatedUser,
     @Query() query: LoginsQueryDto,
   ): Promise<LoginView[]> {
-    return this.users.recentLogins(caller.userId, Number(query.limit ?? DEFAULT_LOGINS_LIMIT));
+    return this.users.recentLogins(
+      caller.accountId,
+      Number(query.limit ?? DEFAULT_LOGINS_LIMIT),
+    );
   }
 }

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { WechatModule } from '../wechat/wechat.module';
+import { IdentityRepository } from './identity.repository';
+import { LoginRecorder } from './login-recorder.service';
 import { PhoneBindingService } from './phone-binding.service';
 import { SessionKeyCipher } from './session-key.cipher';
 import { UsersController } from './users.controller';
@@ -9,7 +11,7 @@ import { WechatDataController } from './wechat-data.controller';
 @Module({
   imports: [WechatModule],
   controllers: [UsersController, WechatDataController],
-  providers: [UsersService, SessionKeyCipher, PhoneBindingService],
-  exports: [UsersService],
+  providers: [UsersService, SessionKeyCipher, PhoneBindingService, LoginRecorder, IdentityRepository],
+  exports: [UsersService, LoginRecorder, IdentityRepository],
 })
 export class UsersModule {}

@@ -18,13 +18,13 @@ export class WechatDataController {
 
   @Post('decrypt')
   @HttpCode(200)
-  @ApiOperation({ summary: "Decrypt WeChat's encryptedData with the caller's stored session key" })
+  @ApiOperation({ summary: "Decrypt WeChat's encryptedData with the session identity's stored session key" })
   @ApiOkResponse({ type: DecryptedDataSchema })
   @ApiErrors('WECHAT_DECRYPT_FAILED')
   decrypt(
     @CurrentUser() caller: AuthenticatedUser,
     @Body() body: DecryptDataDto,
   ): { data: Record<string, unknown> } {
-    return { data: this.users.decryptData(caller.user, body) };
+    return { data: this.users.decryptData(caller.identity, body) };
   }
 }

@@ -1,0 +1,43 @@
+import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
+import { UserViewSchema } from '../users/dto/user-view.schema';
+import type { UserView } from '../users/user.view';
+import type { AuthenticatedUser } from './authenticated-user';
+import { CurrentUser } from './current-user.decorator';
+import { AppCodeDto } from './dto/app-code.dto';
+import { AppIdParamDto } from './dto/app-id-param.dto';
+import { IdentityLinkService } from './identity-link.service';
+
+/** The caller's WeChat identities: link another app's, unlink one. */
+@ApiTags('users')
+@Controller('users/me/identities')
+export class IdentitiesController {
+  constructor(private readonly links: IdentityLinkService) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: "Link another app's WeChat identity to the caller's account" })
+  @ApiOkResponse({ type: UserViewSchema })
+  @ApiErrors(
+    'WECHAT_CODE_INVALID',
+    'WECHAT_USER_BLOCKED',
+    'WECHAT_RATE_LIMITED',
+    'WECHAT_SNAPSHOT_USER',
+    'WECHAT_MISCONFIGURED',
+    'WECHAT_UNAVAILABLE',
+    'IDENTITY_TAKEN',
+  )
+  link(@CurrentUser() caller: AuthenticatedUser, @Body() body: AppCodeDto): Promise<UserView> {
+    return this.links.link(caller, body);
+  }
+
+  @Delete(':appId')
+  @HttpCode(204)
+  @ApiOperation({ summary: "Unlink the identity of an app: it becomes an account of its own" })
+  @ApiNoContentResponse({ description: 'Unlinked; its sessions are revoked' })
+  @ApiErrors('IDENTITY_IN_USE', 'NOT_FOUND')
+  unlink(@CurrentUser() caller: AuthenticatedUser, @Param() params: AppIdParamDto): Promise<void> {
+    return this.links.unlink(caller, params.appId);
+  }
+}

@@ -1,0 +1,39 @@
+import { ACCOUNT_COLUMNS, IDENTITY_COLUMNS } from '../users/users.queries';
+
+/*
+ * The auth module's hand-written SQL (see SqlClient for why). SELECT_CALLER and
+ * SELECT_REFRESH_TOKEN read the account tables too, through the users module's column lists:
+ * a bearer request must cost one round trip, and a refresh must check the account before it
+ * spends the token, so the join stays in one statement instead of two modules' two reads.
+ */
+
+export const INSERT_SESSION = `INSERT INTO auth_session (id, wx_user_id, created_at, expires_at, ip, user_agent)
+  VALUES (?, ?, ?, ?, ?, ?)`;
+
+export const INSERT_REFRESH_TOKEN = `INSERT INTO refresh_token (session_id, token_hash, expires_at, created_at)
+  VALUES (?, ?, ?, ?)`;
+
+/** Everything a bearer request needs: the session's state, its identity, the account and all its identities. */
+export const SELECT_CALLER = `SELECT s.wx_user_id AS s_identityId, s.revoked_at AS s_revokedAt,
+    s.expires_at AS s_expiresAt, ${ACCOUNT_COLUMNS}, ${IDENTITY_COLUMNS}
+  FROM auth_session s JOIN wx_user me ON me.id = s.wx_user_id
+    JOIN account a ON a.id = me.account_id JOIN wx_user w ON w.account_id = a.id
+  WHERE s.id = ? ORDER BY w.id`;
+
+export const SELECT_REFRESH_TOKEN = `SELECT t.id AS tokenId, t.session_id AS sessionId,
+    t.expires_at AS tokenExpiresAt, t.rotated_at AS rotatedAt, s.expires_at AS sessionExpiresAt,
+    s.revoked_at AS revokedAt, me.account_id AS accountId, a.status AS status
+  FROM refresh_token t JOIN auth_session s ON s.id = t.session_id
+    JOIN wx_user me ON me.id = s.wx_user_id JOIN account a ON a.id = me.account_id
+  WHERE t.token_hash = ?`;
+
+/** Only one of several simultaneous refreshes with one token may win its rotation. */
+export const SPEND_REFRESH_TOKEN = `UPDATE refresh_token SET rotated_at = ? WHERE id = ? AND rotated_at IS NULL`;
+
+export const EXTEND_SESSION = `UPDATE auth_session SET expires_at = ?, refreshed_at = ? WHERE id = ?`;
+
+export const REVOKE_SESSION = `UPDATE auth_session SET revoked_at = ?, revoke_reason = ?
+  WHERE id = ? AND revoked_at IS NULL`;
+
+export const REVOKE_IDENTITY_SESSIONS = `UPDATE auth_session SET revoked_at = ?, revoke_reason = ?
+  WHERE wx_user_id = ? AND revoked_at IS NULL`;
