@@ -224,3 +224,75 @@ export async function startSpecEmulator(apps = MINI_PROGRAMS): Promise<RunningEm
   current = await startWechatEmulator({ port: 0, apps });
   return current;
 }
+
+export const OA_APP_ID = 'wx0000000000000oa1';
+export const OA_APP_SECRET = '11111111111111111111111111111111';
+export const WEB_APP_ID = 'wx00000000000web01';
+export const WEB_APP_SECRET = '22222222222222222222222222222222';
+
+/** The mini-programs plus an Official Account and a website app. */
+export const ALL_APP_TYPES: EmulatorApp[] = [
+  ...MINI_PROGRAMS,
+  { appId: OA_APP_ID, appSecret: OA_APP_SECRET, type: 'official_account' },
+  { appId: WEB_APP_ID, appSecret: WEB_APP_SECRET, type: 'website' },
+];
+
+export interface MintedOauthCode {
+  code: string;
+  openid: string;
+  unionid: string | null;
+  scope: string;
+}
+
+export interface WebAnswer {
+  errcode?: number;
+  errmsg?: string;
+  access_token?: string;
+  expires_in?: number;
+  refresh_token?: string;
+  openid?: string;
+  scope?: string;
+  unionid?: string;
+  is_snapshotuser?: number;
+}
+
+export const mintOauthCode = (body: Record<string, unknown>): Promise<MintedOauthCode> =>
+  control<MintedOauthCode>('POST', 'oauth-code', body);
+
+const secretOf = (appId: string): string =>
+  ALL_APP_TYPES.find((app) => app.appId === appId)?.appSecret ?? '';
+
+export function oauthPath(
+  appId: string,
+  code: string,
+  overrides: Record<string, string | null> = {},
+): string {
+  const params: Record<string, string | null> = {
+    appid: appId,
+    secret: secretOf(appId),
+    code,
+    grant_type: 'authorization_code',
+    ...overrides,
+  };
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== null) query.set(key, value);
+  }
+  return `/sns/oauth2/access_token?${query.toString()}`;
+}
+
+export const oauthExchange = (
+  appId: string,
+  code: string,
+  overrides: Record<string, string | null> = {},
+): Promise<WebAnswer> => wechat('GET', oauthPath(appId, code, overrides));
+
+export function userInfoPath(token: string | null, openid: string | null): string {
+  const query = new URLSearchParams({ lang: 'zh_CN' });
+  if (token !== null) query.set('access_token', token);
+  if (openid !== null) query.set('openid', openid);
+  return `/sns/userinfo?${query.toString()}`;
+}
+
+export const userInfo = (token: string | null, openid: string | null): Promise<WechatAnswer> =>
+  wechat('GET', userInfoPath(token, openid));
