@@ -255,6 +255,10 @@ describe('POST /wxa/business/getuserphonenumber', () => {
     expect((await phone(token, { code, openid: 'oSomeoneElse' })).errcode).toBe(40029);
     expect((await phone(token, { code, openid: 'oOwner' })).errcode).toBe(0);
 
+    // WeChat checks the openid only when one is sent.
+    const owned = await control<{ code: string }>('POST', 'phone-code', { openid: 'oOwner' });
+    expect((await phone(token, { code: owned.code })).errcode).toBe(0);
+
     const unbound = await control<{ code: string }>('POST', 'phone-code', {});
     expect((await phone(token, { code: unbound.code, openid: 'oAnyone' })).errcode).toBe(0);
   });
