@@ -1,18 +1,13 @@
 /**
  * Runs the WeChat emulator from the command line, for local development:
  *   EMULATOR_PORT (4010), EMULATOR_HOST (127.0.0.1), WECHAT_APP_ID / WECHAT_APP_SECRET (the DEV pair),
- *   EMULATOR_LOG=1 for one line per request.
+ *   WECHAT_APPS (more apps, the service's JSON format), EMULATOR_LOG=1 for one line per request.
  */
-import { DEV_APP_ID, DEV_APP_SECRET, startWechatEmulator } from './wechat-emulator';
-
-/** An empty variable counts as missing, as in the service's own configuration. */
-function env(name: string): string | undefined {
-  const value = process.env[name];
-  return value === undefined || value === '' ? undefined : value;
-}
+import { appsFromEnv, envValue } from './apps-from-env';
+import { startWechatEmulator } from './wechat-emulator';
 
 function portFromEnv(): number {
-  const text = env('EMULATOR_PORT') ?? '4010';
+  const text = envValue(process.env, 'EMULATOR_PORT') ?? '4010';
   const port = Number(text);
   if (!/^[0-9]+$/.test(text) || port > 65535) {
     throw new Error(`EMULATOR_PORT must be a port number, not "${text}"`);
@@ -21,15 +16,17 @@ function portFromEnv(): number {
 }
 
 async function main(): Promise<void> {
-  const appId = env('WECHAT_APP_ID') ?? DEV_APP_ID;
-  const appSecret = env('WECHAT_APP_SECRET') ?? DEV_APP_SECRET;
+  const apps = appsFromEnv(process.env);
   const emulator = await startWechatEmulator({
     port: portFromEnv(),
-    host: env('EMULATOR_HOST') ?? '127.0.0.1',
-    apps: [{ appId, appSecret }],
+    host: envValue(process.env, 'EMULATOR_HOST') ?? '127.0.0.1',
+    apps: apps.map(({ appId, appSecret, type }) => ({ appId, appSecret, type })),
   });
-  // The secret is never printed: the dev command's output ends up in terminals and CI logs.
-  console.log(`WeChat emulator listening on ${emulator.url} (appid ${appId})`);
+  // Secrets are never printed: the dev command's output ends up in terminals and CI logs.
+  console.log(`WeChat emulator listening on ${emulator.url} (appid ${apps[0]?.appId ?? ''})`);
+  for (const { appId, type, name } of apps) {
+    console.log(`  app ${appId} ${type}${name === undefined ? '' : ` (${name})`}`);
+  }
 
   const shutdown = (): void => {
     emulator.close().catch((error: unknown) => {
