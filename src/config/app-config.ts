@@ -1,5 +1,6 @@
 import { createHash, createSecretKey, KeyObject } from 'node:crypto';
 import { compile as compileTrust } from 'proxy-addr';
+import type { WechatApp } from './wechat-apps';
 
 export type NodeEnv = 'development' | 'test' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -18,7 +19,16 @@ export class AppConfig {
   port: number;
   host: string;
   databaseUrl: string;
-  wechat: { appId: string; appSecret: string; apiBaseUrl: string; timeoutMs: number };
+  wechat: {
+    appId: string;
+    appSecret: string;
+    apiBaseUrl: string;
+    timeoutMs: number;
+    /** Every app served; the default mini-program (WECHAT_APP_ID) first. */
+    apps: WechatApp[];
+    /** Whether new nicknames go through WeChat's content check (CONTENT_CHECK). */
+    contentCheck: boolean;
+  };
   jwt: { secret: KeyObject; accessTtlSeconds: number; refreshTtlSeconds: number };
   /** Keys for session keys at rest; the first encrypts, all decrypt (rotation). */
   sessionKeySecrets: Array<{ kid: string; key: Buffer }>;
@@ -224,6 +234,8 @@ export function loadAppConfig(env: Record<string, string | undefined>): AppConfi
       appSecret,
       apiBaseUrl,
       timeoutMs: parseInteger('WECHAT_TIMEOUT_MS', get('WECHAT_TIMEOUT_MS') ?? '5000', 1, 600000),
+      apps: [{ appId, secret: appSecret, type: 'miniprogram' }],
+      contentCheck: false,
     },
     jwt: {
       // A KeyObject rather than a string: jsonwebtoken tries to parse a string secret as a
