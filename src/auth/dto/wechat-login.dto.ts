@@ -10,6 +10,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import {
+  APP_ID_PATTERN,
+  IsAppId,
   IsAvatarUrl,
   IsGender,
   IsNickname,
@@ -76,6 +78,15 @@ export class WechatLoginDto {
   })
   @IsWechatCode()
   code: string;
+
+  @ApiPropertyOptional({
+    description: 'A configured mini-program (WECHAT_APPS); default WECHAT_APP_ID',
+    pattern: APP_ID_PATTERN.source,
+    example: 'wx1234567890abcdef',
+  })
+  @IsOptional()
+  @IsAppId()
+  appId?: string;
 
   @ApiPropertyOptional({ type: WechatUserInfoDto, description: 'Profile the user chose to share' })
   @IsOptional()
