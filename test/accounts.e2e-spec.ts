@@ -43,6 +43,7 @@ const webLogin = async (options: Parameters<typeof mintOauthCode>[1]) => {
   });
 };
 const me = (token: string) => call(`${stack.service.url}/users/me`, { token });
+const appIds = (list: unknown): string[] => (list as Array<{ appId: string }>).map((i) => i.appId);
 const count = async (sql: string, params: unknown[] = []) =>
   (await stack.db.query<{ n: number }>(sql, params))[0].n;
 
@@ -69,9 +70,7 @@ describe('linking rule', () => {
     expect(await count('SELECT login_count AS n FROM account WHERE id = ?', [accountId])).toBe(50);
     const view = await me(answers[0].body.accessToken);
     expect(view.body.loginCount).toBe(50);
-    expect(view.body.identities.map((i: { appId: string }) => i.appId).sort()).toEqual(
-      [DEV_APP_ID, MINI_2, OFFICIAL].sort(),
-    );
+    expect(appIds(view.body.identities).sort()).toEqual([DEV_APP_ID, MINI_2, OFFICIAL].sort());
   });
 
   it('keeps an identity in its account and answers the session identity in the user object', async () => {
@@ -87,7 +86,7 @@ describe('linking rule', () => {
     const logins = await call(`${stack.service.url}/users/me/logins`, {
       token: second.body.accessToken,
     });
-    expect(logins.body.map((l: { appId: string }) => l.appId)).toEqual([MINI_2, DEV_APP_ID]);
+    expect(appIds(logins.body)).toEqual([MINI_2, DEV_APP_ID]);
   });
 
   it('refuses an app id that is not a configured mini-program, writing nothing', async () => {
@@ -215,10 +214,7 @@ describe('POST and DELETE /users/me/identities', () => {
     const web = await mintOauthCode(stack.emulator.url, { appId: OFFICIAL });
     const linked = await link(token, OFFICIAL, web.code);
     expect(linked.status).toBe(200);
-    expect(linked.body.identities.map((i: { appId: string }) => i.appId)).toEqual([
-      DEV_APP_ID,
-      OFFICIAL,
-    ]);
+    expect(appIds(linked.body.identities)).toEqual([DEV_APP_ID, OFFICIAL]);
     const same = await mintOauthCode(stack.emulator.url, { appId: OFFICIAL, openid: web.openid });
     expect((await link(token, OFFICIAL, same.code)).status).toBe(200);
     const other = await mintOauthCode(stack.emulator.url, { appId: OFFICIAL });

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ApiException } from '../common/errors/api.exception';
-import { LoginRecorder, type LoginInput, type RecordedLogin } from '../users/login-recorder.service';
+import {
+  LoginRecorder,
+  type LoginInput,
+  type RecordedLogin,
+} from '../users/login-recorder.service';
 import { UsersService } from '../users/users.service';
 import { WechatApiClient } from '../wechat/wechat-api.client';
 import { WechatAppRegistry } from '../wechat/wechat-app.registry';

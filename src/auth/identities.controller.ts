@@ -34,7 +34,7 @@ export class IdentitiesController {
 
   @Delete(':appId')
   @HttpCode(204)
-  @ApiOperation({ summary: "Unlink the identity of an app: it becomes an account of its own" })
+  @ApiOperation({ summary: 'Unlink the identity of an app: it becomes an account of its own' })
   @ApiNoContentResponse({ description: 'Unlinked; its sessions are revoked' })
   @ApiErrors('IDENTITY_IN_USE', 'NOT_FOUND')
   unlink(@CurrentUser() caller: AuthenticatedUser, @Param() params: AppIdParamDto): Promise<void> {

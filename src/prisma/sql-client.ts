@@ -18,7 +18,7 @@ export class SqlClient implements SqlExecutor {
   constructor(@Inject(DATABASE_POOL) private readonly pool: DatabasePool) {}
 
   query<T = unknown>(sql: string, params: unknown[] = []): Promise<T> {
-    return this.pool.query(sql, params) as Promise<T>;
+    return this.pool.query<T>(sql, params);
   }
 
   /** Runs `work` on one connection in a transaction: committed if it resolves, rolled back if it throws. */
@@ -27,8 +27,7 @@ export class SqlClient implements SqlExecutor {
     try {
       await connection.beginTransaction();
       const result = await work({
-        query: <R>(sql: string, params: unknown[] = []) =>
-          connection.query(sql, params) as Promise<R>,
+        query: <R>(sql: string, params: unknown[] = []) => connection.query<R>(sql, params),
       });
       await connection.commit();
       return result;

@@ -42,7 +42,9 @@ export class IdentityRepository {
     ]);
     if (rows.length === 0) return undefined;
     const found = toAccountWithIdentities(rows);
-    const identity = found.identities.find((each) => each.appId === appId && each.openid === openid);
+    const identity = found.identities.find(
+      (each) => each.appId === appId && each.openid === openid,
+    );
     return { ...found, identity: identity as IdentityRecord };
   }
 

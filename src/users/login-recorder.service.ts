@@ -87,7 +87,8 @@ export class LoginRecorder {
       login.appId,
       login.openid,
     ]);
-    if (rows.length > 0) return { done: await this.returning(login, toAccountWithIdentities(rows)) };
+    if (rows.length > 0)
+      return { done: await this.returning(login, toAccountWithIdentities(rows)) };
     const placement = await this.placementOf(login);
     try {
       return { done: await this.first(login, placement) };

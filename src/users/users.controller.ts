@@ -90,9 +90,6 @@ export class UsersController {
     @CurrentUser() caller: AuthenticatedUser,
     @Query() query: LoginsQueryDto,
   ): Promise<LoginView[]> {
-    return this.users.recentLogins(
-      caller.accountId,
-      Number(query.limit ?? DEFAULT_LOGINS_LIMIT),
-    );
+    return this.users.recentLogins(caller.accountId, Number(query.limit ?? DEFAULT_LOGINS_LIMIT));
   }
 }

@@ -11,7 +11,13 @@ import { WechatDataController } from './wechat-data.controller';
 @Module({
   imports: [WechatModule],
   controllers: [UsersController, WechatDataController],
-  providers: [UsersService, SessionKeyCipher, PhoneBindingService, LoginRecorder, IdentityRepository],
+  providers: [
+    UsersService,
+    SessionKeyCipher,
+    PhoneBindingService,
+    LoginRecorder,
+    IdentityRepository,
+  ],
   exports: [UsersService, LoginRecorder, IdentityRepository],
 })
 export class UsersModule {}

@@ -18,7 +18,9 @@ export class WechatDataController {
 
   @Post('decrypt')
   @HttpCode(200)
-  @ApiOperation({ summary: "Decrypt WeChat's encryptedData with the session identity's stored session key" })
+  @ApiOperation({
+    summary: "Decrypt WeChat's encryptedData with the session identity's stored session key",
+  })
   @ApiOkResponse({ type: DecryptedDataSchema })
   @ApiErrors('WECHAT_DECRYPT_FAILED')
   decrypt(

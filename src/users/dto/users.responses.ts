@@ -15,7 +15,10 @@ export class PhoneNumberSchema implements WechatPhoneNumber {
 
 export class LoginViewSchema implements LoginView {
   @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty({ example: 'wx1234567890abcdef', description: 'The app of the identity that logged in' })
+  @ApiProperty({
+    example: 'wx1234567890abcdef',
+    description: 'The app of the identity that logged in',
+  })
   appId: string;
   @ApiProperty({ type: String, nullable: true, example: '203.0.113.9' }) ip: string | null;
   @ApiProperty({ type: String, nullable: true }) userAgent: string | null;
