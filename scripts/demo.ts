@@ -8,6 +8,8 @@ export interface DemoOptions {
   serviceUrl: string;
   emulatorUrl: string;
   appId?: string;
+  /** An Official Account or website app (from WECHAT_APPS) whose identity the demo links. */
+  webAppId?: string;
   print?: (line: string) => void;
 }
 
@@ -22,6 +24,7 @@ export async function runDemo({
   serviceUrl,
   emulatorUrl,
   appId,
+  webAppId,
   print = console.log,
 }: DemoOptions): Promise<void> {
   let step = 0;
@@ -94,8 +97,11 @@ export async function runDemo({
     gender: profile.body.gender,
   });
 
+  // A number of its own on every run: a number belongs to one account (PHONE_TAKEN).
+  const phoneNumber = `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
   const phoneCode = await send(emulator('/phone-code'), 'POST', {
     openid,
+    phoneNumber,
     ...(appId && { appId }),
   });
   expectStatus(phoneCode, 200, 'minting a phone code on the emulator');
@@ -118,6 +124,14 @@ export async function runDemo({
   expectStatus(decrypted, 200, 'POST /wechat/decrypt');
   show('POST /wechat/decrypt: encryptedData + iv → data (watermark checked)', decrypted.body);
 
+  if (webAppId) {
+    await showSecondApp(webAppId, accessToken);
+  } else {
+    print(
+      '\n(WECHAT_APPS names no official_account or website app: the second-app steps are skipped.)',
+    );
+  }
+
   const refreshed = await send(api('/auth/refresh'), 'POST', { refreshToken });
   expectStatus(refreshed, 200, 'POST /auth/refresh');
   const newAccessToken = refreshed.body.accessToken as string;
@@ -134,6 +148,60 @@ export async function runDemo({
   expectStatus(refused, 401, 'GET /users/me after logout');
   show('The logged-out token is refused', refused.body);
   print('\nDemo finished: every step answered as the contract says.');
+
+  /** The same person on an Official Account page: link the identity, then log in there. */
+  async function showSecondApp(webApp: string, token: string): Promise<void> {
+    const web = await send(emulator('/oauth-code'), 'POST', {
+      appId: webApp,
+      scope: 'snsapi_base',
+    });
+    expectStatus(web, 200, 'minting a web OAuth code on the emulator');
+    const linked = await send(
+      api('/users/me/identities'),
+      'POST',
+      { appId: webApp, code: web.body.code },
+      token,
+    );
+    expectStatus(linked, 200, 'POST /users/me/identities');
+    show(`POST /users/me/identities: the web app ${webApp} joins the same account`, {
+      id: linked.body.id,
+      identities: linked.body.identities,
+    });
+    const again = await send(emulator('/oauth-code'), 'POST', {
+      appId: webApp,
+      openid: web.body.openid,
+      scope: 'snsapi_base',
+    });
+    expectStatus(again, 200, 'minting a second web OAuth code on the emulator');
+    const webLogin = await send(api('/auth/wechat/oauth'), 'POST', {
+      appId: webApp,
+      code: again.body.code,
+    });
+    expectStatus(webLogin, 200, 'POST /auth/wechat/oauth');
+    const user = webLogin.body.user as Record<string, unknown>;
+    show(
+      'POST /auth/wechat/oauth from the web page → the same account, seen from the web identity',
+      {
+        isNewUser: webLogin.body.isNewUser,
+        id: user.id,
+        appId: user.appId,
+        nickname: user.nickname,
+        loginCount: user.loginCount,
+      },
+    );
+  }
+}
+
+/** The first Official Account or website app of WECHAT_APPS, if any (the service's own format). */
+export function firstWebAppId(wechatApps: string | undefined): string | undefined {
+  if (!wechatApps?.trim()) return undefined;
+  try {
+    const apps = JSON.parse(wechatApps) as Array<{ appId?: unknown; type?: unknown }>;
+    const web = apps.find((app) => app.type === 'official_account' || app.type === 'website');
+    return typeof web?.appId === 'string' ? web.appId : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 if (require.main === module) {
@@ -141,7 +209,12 @@ if (require.main === module) {
   const emulatorUrl =
     process.env.DEMO_EMULATOR_URL ?? `http://127.0.0.1:${process.env.EMULATOR_PORT ?? 4010}`;
   print(`Mini-program demo against ${serviceUrl} (WeChat emulator at ${emulatorUrl})`);
-  runDemo({ serviceUrl, emulatorUrl, appId: process.env.WECHAT_APP_ID }).catch((error: unknown) => {
+  runDemo({
+    serviceUrl,
+    emulatorUrl,
+    appId: process.env.WECHAT_APP_ID,
+    webAppId: firstWebAppId(process.env.WECHAT_APPS),
+  }).catch((error: unknown) => {
     console.error(
       error instanceof DemoFailure
         ? `\nDemo failed: ${error.message}`
