@@ -70,8 +70,10 @@ describe('migration runner', () => {
     rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('finds at least one migration to test with', () => {
-    expect(shipped.length).toBeGreaterThan(0);
+  it('finds the shipped migrations, the initial schema then the accounts', () => {
+    // More than one, so "applies every migration" also proves they apply in sequence.
+    expect(shipped.length).toBeGreaterThanOrEqual(2);
+    expect(shipped.map((m) => m.name)).toContain('20261124000000_accounts');
   });
 
   it('creates a missing database in utf8mb4_unicode_ci and applies every migration', async () => {
@@ -94,7 +96,14 @@ describe('migration runner', () => {
       'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()',
     );
     expect(tables.map((t) => t.name).sort()).toEqual(
-      ['_prisma_migrations', 'auth_session', 'login_log', 'refresh_token', 'wx_user'].sort(),
+      [
+        '_prisma_migrations',
+        'account',
+        'auth_session',
+        'login_log',
+        'refresh_token',
+        'wx_user',
+      ].sort(),
     );
   });
 
