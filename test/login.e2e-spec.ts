@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DEV_APP_ID } from '../emulator/wechat-emulator';
 import { call } from './support/http';
 import { useTestStack } from './support/stack';
 import { mintLoginCode } from './support/wechat';
@@ -7,8 +8,13 @@ const stack = useTestStack();
 
 const login = (body: unknown, headers: Record<string, string> = {}) =>
   call(`${stack.service.url}/auth/wechat/login`, { body, headers });
+/** Accounts and identities: a refused login may write neither. */
 const countUsers = async () =>
-  (await stack.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM wx_user'))[0].n;
+  (
+    await stack.db.query<{ accounts: number; identities: number }>(
+      'SELECT (SELECT COUNT(*) FROM account) AS accounts, (SELECT COUNT(*) FROM wx_user) AS identities',
+    )
+  )[0];
 
 describe('POST /auth/wechat/login', () => {
   it('creates a new user, then recognises the returning one', async () => {
@@ -21,6 +27,7 @@ describe('POST /auth/wechat/login', () => {
       refreshExpiresIn: 2592000,
       isNewUser: true,
       user: {
+        appId: DEV_APP_ID,
         openid: first.openid,
         unionid: null,
         nickname: null,
@@ -34,6 +41,16 @@ describe('POST /auth/wechat/login', () => {
     });
     expect(typeof created.body.user.id).toBe('number');
     expect(new Date(created.body.user.createdAt).toISOString()).toBe(created.body.user.createdAt);
+    expect(created.body.user.identities).toEqual([
+      {
+        appId: DEV_APP_ID,
+        type: 'miniprogram',
+        openid: first.openid,
+        unionid: null,
+        createdAt: expect.any(String),
+        lastLoginAt: created.body.user.lastLoginAt,
+      },
+    ]);
 
     const again = await mintLoginCode(stack.emulator.url, { openid: first.openid });
     const returning = await login({ code: again.code });
@@ -43,7 +60,8 @@ describe('POST /auth/wechat/login', () => {
     expect(returning.body.user.loginCount).toBe(2);
 
     const logs = await stack.db.query<{ is_new_user: number }>(
-      'SELECT is_new_user FROM login_log WHERE user_id = ? ORDER BY id',
+      `SELECT l.is_new_user FROM login_log l JOIN wx_user w ON w.id = l.wx_user_id
+        WHERE w.account_id = ? ORDER BY l.id`,
       [created.body.user.id],
     );
     expect(logs.map((row) => Boolean(row.is_new_user))).toEqual([true, false]);
@@ -68,7 +86,7 @@ describe('POST /auth/wechat/login', () => {
       unionid: 'oUnion_keep_me_0123456789ab',
     });
     const stored = await stack.db.query<{ nickname: string }>(
-      'SELECT nickname FROM wx_user WHERE openid = ?',
+      'SELECT a.nickname FROM account a JOIN wx_user w ON w.account_id = a.id WHERE w.openid = ?',
       [minted.openid],
     );
     expect(stored[0].nickname).toBe('小明😀👍🏽');
@@ -132,13 +150,19 @@ describe('POST /auth/wechat/login', () => {
     const results = await Promise.all(codes.map((code) => login({ code })));
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));
     expect(results.filter((r) => r.body.isNewUser === true)).toHaveLength(1);
-    const rows = await stack.db.query<{ id: number; login_count: number }>(
-      'SELECT id, login_count FROM wx_user WHERE openid = ?',
+    const rows = await stack.db.query<{
+      account_id: number;
+      login_count: number;
+      account_logins: number;
+    }>(
+      `SELECT w.account_id, w.login_count, a.login_count AS account_logins
+         FROM wx_user w JOIN account a ON a.id = w.account_id WHERE w.openid = ?`,
       [first.openid],
     );
     expect(rows).toHaveLength(1);
     expect(rows[0].login_count).toBe(50);
-    expect(new Set(results.map((r) => r.body.user.id))).toEqual(new Set([rows[0].id]));
+    expect(rows[0].account_logins).toBe(50);
+    expect(new Set(results.map((r) => r.body.user.id))).toEqual(new Set([rows[0].account_id]));
   });
 
   it('handles 20 openids × 10 concurrent logins: 20 rows, 10 logins each', async () => {
@@ -153,12 +177,19 @@ describe('POST /auth/wechat/login', () => {
     const results = await Promise.all(codes.map((code) => login({ code })));
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(results.filter((r) => r.body.isNewUser).length).toBe(20);
-    const rows = await stack.db.query<{ login_count: number }>(
-      `SELECT login_count FROM wx_user WHERE openid IN (${users.map(() => '?').join(',')})`,
+    const rows = await stack.db.query<{
+      account_id: number;
+      login_count: number;
+      account_logins: number;
+    }>(
+      `SELECT w.account_id, w.login_count, a.login_count AS account_logins
+         FROM wx_user w JOIN account a ON a.id = w.account_id
+        WHERE w.openid IN (${users.map(() => '?').join(',')})`,
       users.map((u) => u.openid),
     );
     expect(rows).toHaveLength(20);
-    expect(rows.every((row) => row.login_count === 10)).toBe(true);
+    expect(new Set(rows.map((row) => row.account_id)).size).toBe(20);
+    expect(rows.every((row) => row.login_count === 10 && row.account_logins === 10)).toBe(true);
   });
 
   it('uses the client IP from X-Forwarded-For only when TRUST_PROXY says so (here: not)', async () => {
@@ -199,7 +230,7 @@ describe('POST /auth/wechat/login', () => {
         message: expect.any(String),
         requestId: expect.any(String),
       });
-      expect(await countUsers()).toBe(before);
+      expect(await countUsers()).toEqual(before);
     });
 
     it('malformed JSON, a non-JSON content type and an empty body', async () => {
@@ -298,7 +329,7 @@ describe('POST /auth/wechat/login', () => {
     });
     expect(result.status).toBe(400);
     expect(result.body.code).toBe('WECHAT_SIGNATURE_INVALID');
-    expect(await countUsers()).toBe(before);
+    expect(await countUsers()).toEqual(before);
   });
 });
 
