@@ -224,7 +224,7 @@ describe('a disabled user', () => {
     const session = (
       await call(`${stack.service.url}/auth/wechat/login`, { body: { code: minted.code } })
     ).body;
-    await stack.db.query("UPDATE wx_user SET status = 'disabled' WHERE id = ?", [session.user.id]);
+    await stack.db.query("UPDATE account SET status = 'disabled' WHERE id = ?", [session.user.id]);
     expectError(await me(session.accessToken), 403, 'USER_DISABLED');
     expectError(await refresh(session.refreshToken), 403, 'USER_DISABLED');
     const again = await mintLoginCode(stack.emulator.url, { openid: minted.openid });
@@ -237,10 +237,12 @@ describe('a disabled user', () => {
 
   it('whose session was logged out is told SESSION_REVOKED, the session being checked first', async () => {
     const session = await loginNewUser();
-    await stack.db.query("UPDATE wx_user SET status = 'disabled' WHERE id = ?", [session.user.id]);
-    await stack.db.query('UPDATE auth_session SET revoked_at = NOW(3) WHERE user_id = ?', [
-      session.user.id,
-    ]);
+    await stack.db.query("UPDATE account SET status = 'disabled' WHERE id = ?", [session.user.id]);
+    await stack.db.query(
+      `UPDATE auth_session SET revoked_at = NOW(3)
+        WHERE wx_user_id IN (SELECT id FROM wx_user WHERE account_id = ?)`,
+      [session.user.id],
+    );
     // The two reads of the guard run at once; the verdict must not depend on which ends first.
     for (let attempt = 0; attempt < 20; attempt++) {
       expectError(await me(session.accessToken), 401, 'SESSION_REVOKED');
