@@ -55,7 +55,7 @@ async function bindPhoneOn(instance: RunningService, phoneNumber: string): Promi
     token: login.body.accessToken,
   });
   if (bound.status === 200) {
-    const rows = await db.query<{ phone: string }>('SELECT phone FROM wx_user WHERE id = ?', [
+    const rows = await db.query<{ phone: string }>('SELECT phone FROM account WHERE id = ?', [
       login.body.user.id,
     ]);
     expect(rows[0].phone).toBe(phoneNumber);
