@@ -41,10 +41,20 @@ const control = async (path: string, body: unknown) => {
 };
 const stats = async () => (await call(`${stack.emulator.url}/__emulator/stats`)).body;
 const callsTo = async (path: string): Promise<number> => (await stats()).calls[path] ?? 0;
+/**
+ * Each WeChat user's own number, unless a test names one: a number belongs to one account
+ * (PHONE_TAKEN), so users of this file must not share the emulator's default number.
+ */
+const numbers = new Map<string, string>();
+const numberOf = (openid: string): string => {
+  if (!numbers.has(openid)) numbers.set(openid, `136${String(numbers.size).padStart(8, '0')}`);
+  return numbers.get(openid)!;
+};
 const phoneCode = async (
   openid: string,
   extra: { phoneNumber?: string; countryCode?: string } = {},
-): Promise<string> => (await control('phone-code', { openid, ...extra })).code;
+): Promise<string> =>
+  (await control('phone-code', { openid, phoneNumber: numberOf(openid), ...extra })).code;
 
 const bindPhone = (user: LoggedIn, body: unknown, url = stack.service.url) =>
   call(`${url}/users/me/phone`, { body, token: user.token });
@@ -206,12 +216,12 @@ describe('POST /wechat/decrypt', () => {
   it('refuses a user with no usable stored session key', async () => {
     const user = await loginUser();
     const encrypted = await control('encrypt', { openid: user.openid, data: { a: 1 } });
-    await stack.db.query("UPDATE wx_user SET session_key_cipher = 'x.y.z' WHERE id = ?", [
-      user.userId,
+    await stack.db.query("UPDATE wx_user SET session_key_cipher = 'x.y.z' WHERE openid = ?", [
+      user.openid,
     ]);
     expectError(await decrypt(user, encrypted), 400, 'WECHAT_DECRYPT_FAILED', /log in again/);
-    await stack.db.query('UPDATE wx_user SET session_key_cipher = NULL WHERE id = ?', [
-      user.userId,
+    await stack.db.query('UPDATE wx_user SET session_key_cipher = NULL WHERE openid = ?', [
+      user.openid,
     ]);
     expectError(await decrypt(user, encrypted), 400, 'WECHAT_DECRYPT_FAILED', /log in again/);
   });
@@ -240,7 +250,7 @@ describe('POST /users/me/phone', () => {
   const storedPhone = async (userId: number) =>
     (
       await stack.db.query<{ phone: string | null; phone_country_code: string | null }>(
-        'SELECT phone, phone_country_code FROM wx_user WHERE id = ?',
+        'SELECT phone, phone_country_code FROM account WHERE id = ?',
         [userId],
       )
     )[0];
@@ -399,7 +409,7 @@ describe('PATCH /users/me', () => {
   const row = async (userId: number) =>
     (
       await stack.db.query<{ nickname: string | null; avatar_url: string | null; gender: number }>(
-        'SELECT nickname, avatar_url, gender FROM wx_user WHERE id = ?',
+        'SELECT nickname, avatar_url, gender FROM account WHERE id = ?',
         [userId],
       )
     )[0];
@@ -502,14 +512,18 @@ describe('PATCH /users/me', () => {
 describe('GET /users/me/logins', () => {
   const logins = (user: LoggedIn, query = '') =>
     call(`${stack.service.url}/users/me/logins${query}`, { token: user.token });
-  const insertLogins = async (userId: number, count: number, at: Date) => {
+  /** Logins of the user's identity (the one openid it logged in with). */
+  const insertLogins = async (user: LoggedIn, count: number, at: Date) => {
     for (let i = 0; i < count; i++) {
       await stack.db.query(
-        'INSERT INTO login_log (user_id, at, ip, user_agent, is_new_user) VALUES (?, ?, ?, ?, 0)',
-        [userId, at, '198.51.100.7', `inserted ${i}`],
+        `INSERT INTO login_log (wx_user_id, at, ip, user_agent, is_new_user)
+           SELECT id, ?, ?, ?, 0 FROM wx_user WHERE openid = ?`,
+        [at, '198.51.100.7', `inserted ${i}`, user.openid],
       );
     }
   };
+
+  const loginOf = (appId: string) => ({ appId, at: expect.any(String), ip: '127.0.0.1' });
 
   it("lists the caller's logins, newest first", async () => {
     const first = await loginUser({ userAgent: 'agent one' });
@@ -520,9 +534,9 @@ describe('GET /users/me/logins', () => {
     const result = await logins(third);
     expect(result.status).toBe(200);
     expect(result.body).toEqual([
-      { at: expect.any(String), ip: '127.0.0.1', userAgent: 'agent three', isNewUser: false },
-      { at: expect.any(String), ip: '127.0.0.1', userAgent: 'agent two', isNewUser: false },
-      { at: expect.any(String), ip: '127.0.0.1', userAgent: 'agent one', isNewUser: true },
+      { ...loginOf(DEV_APP_ID), userAgent: 'agent three', isNewUser: false },
+      { ...loginOf(DEV_APP_ID), userAgent: 'agent two', isNewUser: false },
+      { ...loginOf(DEV_APP_ID), userAgent: 'agent one', isNewUser: true },
     ]);
     const times = (result.body as Array<{ at: string }>).map((login) => login.at);
     for (const at of times) expect(new Date(at).toISOString()).toBe(at);
@@ -531,10 +545,11 @@ describe('GET /users/me/logins', () => {
 
   it('orders logins of the same instant by insertion, newest first', async () => {
     const user = await loginUser();
-    await insertLogins(user.userId, 3, new Date('2030-01-01T00:00:00.000Z'));
+    await insertLogins(user, 3, new Date('2030-01-01T00:00:00.000Z'));
     const result = await logins(user, '?limit=3');
     expect(result.body).toEqual(
       ['inserted 2', 'inserted 1', 'inserted 0'].map((userAgent) => ({
+        appId: DEV_APP_ID,
         at: '2030-01-01T00:00:00.000Z',
         ip: '198.51.100.7',
         userAgent,
@@ -545,7 +560,7 @@ describe('GET /users/me/logins', () => {
 
   it('answers 20 by default, and 1 to 100 on request', async () => {
     const user = await loginUser();
-    await insertLogins(user.userId, 120, new Date('2020-01-01T00:00:00.000Z'));
+    await insertLogins(user, 120, new Date('2020-01-01T00:00:00.000Z'));
     expect((await logins(user)).body).toHaveLength(20);
     expect((await logins(user, '?limit=1')).body).toHaveLength(1);
     expect((await logins(user, '?limit=57')).body).toHaveLength(57);
