@@ -7,7 +7,9 @@
  * a code the contract allows (or a valid 2xx where the input happens to be valid), never a
  * 5xx or a hang, and none may write a row it should not.
  */
+import { DEV_APP_ID, DEV_APP_SECRET } from '../emulator/wechat-emulator';
 import { CaseGenerator, FuzzCase, FuzzContext, Session } from './support/fuzz/cases';
+import { FUZZ_APPS } from './support/fuzz/contract';
 import { judge } from './support/fuzz/judge';
 import { OpenApiDocument, Operation, operationsOf } from './support/fuzz/openapi';
 import { Prng } from './support/fuzz/prng';
@@ -23,7 +25,33 @@ const BATCH = 100;
 const REQUEST_TIMEOUT_MS = 5000;
 const JWT_SECRET = 'hostile-input-spec-jwt-secret-6c1d9e0f4a7b2358';
 
-const stack = useTestStack({ LOGIN_RATE_LIMIT: '1000000000', JWT_SECRET });
+const APP_SECRET = (appId: string) => `${appId.slice(-2)}`.repeat(16);
+/** Every configured app beyond the default mini-program, for WECHAT_APPS and the emulator. */
+const APPS = Object.entries(FUZZ_APPS).flatMap(([type, ids]) =>
+  ids
+    .filter((appId) => appId !== DEV_APP_ID)
+    .map((appId) => ({ appId, secret: APP_SECRET(appId), type })),
+);
+
+// Content check on, as in production: fuzzed nicknames also go through msg_sec_check.
+const stack = useTestStack(
+  {
+    LOGIN_RATE_LIMIT: '1000000000',
+    JWT_SECRET,
+    WECHAT_APPS: JSON.stringify(APPS),
+    CONTENT_CHECK: 'on',
+  },
+  {
+    apps: [
+      { appId: DEV_APP_ID, appSecret: DEV_APP_SECRET },
+      ...APPS.map(({ appId, secret, type }) => ({
+        appId,
+        appSecret: secret,
+        type: type as 'miniprogram' | 'official_account' | 'website',
+      })),
+    ],
+  },
+);
 let ctx: FuzzContext;
 let cases: FuzzCase[];
 let operations: Operation[];
@@ -93,35 +121,49 @@ beforeAll(async () => {
 interface DbState {
   counts: Record<string, number>;
   victim: unknown[];
+  victimIdentities: unknown[];
   sessions: unknown[];
   refreshTokens: unknown[];
   playground: unknown[];
 }
 
-/** What no hostile request may change: table sizes, the victim's row, sessions and tokens. */
+/**
+ * What no hostile request may change: table sizes, the victim's account and identities, its
+ * sessions and refresh tokens, and what a profile change may not touch of the playground's.
+ */
 async function databaseState(): Promise<DbState> {
   const [counts] = await stack.db.query<Record<string, number>>(
-    `SELECT (SELECT COUNT(*) FROM wx_user) AS wx_user, (SELECT COUNT(*) FROM auth_session) AS auth_session,
+    `SELECT (SELECT COUNT(*) FROM account) AS account, (SELECT COUNT(*) FROM wx_user) AS wx_user,
+       (SELECT COUNT(*) FROM auth_session) AS auth_session,
        (SELECT COUNT(*) FROM refresh_token) AS refresh_token, (SELECT COUNT(*) FROM login_log) AS login_log`,
   );
   return {
     counts,
     victim: await stack.db.query(
-      `SELECT nickname, avatar_url, gender, phone, phone_country_code, status, login_count, unionid,
-         session_key_cipher, last_login_at, updated_at FROM wx_user WHERE id = ?`,
+      `SELECT nickname, avatar_url, gender, phone, phone_country_code, status, login_count,
+         last_login_at, last_login_ip, updated_at FROM account WHERE id = ?`,
+      [ctx.victim.userId],
+    ),
+    victimIdentities: await stack.db.query(
+      `SELECT id, app_id, openid, unionid, session_key_cipher, login_count, last_login_at, updated_at
+         FROM wx_user WHERE account_id = ? ORDER BY id`,
       [ctx.victim.userId],
     ),
     sessions: await stack.db.query(
-      'SELECT id, expires_at, revoked_at, revoke_reason FROM auth_session WHERE user_id = ? ORDER BY id',
+      `SELECT s.id, s.wx_user_id, s.expires_at, s.revoked_at, s.revoke_reason, s.refreshed_at
+         FROM auth_session s JOIN wx_user w ON w.id = s.wx_user_id
+        WHERE w.account_id = ? ORDER BY s.id`,
       [ctx.victim.userId],
     ),
     refreshTokens: await stack.db.query(
       `SELECT t.id, t.token_hash, t.rotated_at, t.expires_at FROM refresh_token t
-         JOIN auth_session s ON s.id = t.session_id WHERE s.user_id = ? ORDER BY t.id`,
+         JOIN auth_session s ON s.id = t.session_id JOIN wx_user w ON w.id = s.wx_user_id
+        WHERE w.account_id = ? ORDER BY t.id`,
       [ctx.victim.userId],
     ),
     playground: await stack.db.query(
-      'SELECT phone, status, login_count, session_key_cipher, last_login_at FROM wx_user WHERE id = ?',
+      `SELECT a.phone, a.status, a.login_count, w.account_id, w.session_key_cipher, w.last_login_at
+         FROM account a JOIN wx_user w ON w.account_id = a.id WHERE a.id = ?`,
       [ctx.playground.userId],
     ),
   };
@@ -181,6 +223,7 @@ async function runCases(selected: FuzzCase[]): Promise<RunReport> {
     report.snapshots++;
     report.rowsChecked +=
       after.victim.length +
+      after.victimIdentities.length +
       after.sessions.length +
       after.refreshTokens.length +
       after.playground.length;
@@ -211,8 +254,8 @@ function summary(report: RunReport, counts: Record<string, number>): string {
   return (
     `hostile input (seed 0x${SEED.toString(16)}): ${report.tried} cases tried in ${report.ms} ms, ` +
     `${report.failures.length} failures; statuses ${sorted(report.statuses)}; codes ${sorted(report.codes)}; ` +
-    `${report.snapshots} database checks: 4 table counts (${sorted(new Map(Object.entries(counts)))}) ` +
-    `and ${report.rowsChecked} rows (victim user, its sessions and refresh tokens, playground user) compared, ` +
+    `${report.snapshots} database checks: 5 table counts (${sorted(new Map(Object.entries(counts)))}) ` +
+    `and ${report.rowsChecked} rows (victim account and identities, its sessions and refresh tokens, playground account) compared, ` +
     `all unchanged unless listed\n${routes}\n`
   );
 }
@@ -246,7 +289,7 @@ it('every documented route answers hostile input with a contract 4xx (or a valid
     nickname: string | null;
     avatar_url: string | null;
     gender: number;
-  }>('SELECT nickname, avatar_url, gender FROM wx_user WHERE id = ?', [ctx.playground.userId]);
+  }>('SELECT nickname, avatar_url, gender FROM account WHERE id = ?', [ctx.playground.userId]);
   expect({
     nickname: me.body.nickname,
     avatarUrl: me.body.avatarUrl,

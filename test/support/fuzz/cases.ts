@@ -6,7 +6,7 @@
  * carries what the contract lets it answer. Deterministic for a given seed.
  */
 import { gzipSync } from 'node:zlib';
-import { ContractCode, FieldRule, ROUTE_RULES, RouteRule, Success } from './contract';
+import { ContractCode, FieldRule, FUZZ_APPS, ROUTE_RULES, RouteRule, Success } from './contract';
 import { ByteString, encodeJson, Entries, JsonValue, nested, RawJson } from './json';
 import { Operation, SchemaField } from './openapi';
 import { ALNUM, PRINTABLE, Prng } from './prng';
@@ -72,6 +72,8 @@ export interface FuzzCase {
 interface Target {
   op: Operation;
   key: string;
+  /** The path a valid request goes to: the template with its parameters filled in. */
+  path: string;
   rule: RouteRule;
   /** Known rule for the route, or loose handling for a route the fuzzer does not know. */
   known: boolean;
@@ -172,6 +174,7 @@ export class CaseGenerator {
       return {
         op,
         key,
+        path: fillPath(op.path, rule?.pathParams ?? {}),
         known: rule !== undefined,
         rule: rule ?? {
           valid: { codes: [] },
@@ -191,6 +194,7 @@ export class CaseGenerator {
         this.shapeFamilies(t);
       }
       if (t.op.method !== 'GET') this.rawBodyFamilies(t);
+      if (t.rule.pathParams) this.pathParamFamily(t);
       this.queryFamily(t);
       this.headerFamilies(t);
     }
@@ -644,6 +648,62 @@ export class CaseGenerator {
     });
   }
 
+  /** Hostile values in each path parameter, e.g. the app id of an identity to unlink. */
+  private pathParamFamily(t: Target): void {
+    const refused: ContractCode[] = ['VALIDATION_FAILED', 'NOT_FOUND'];
+    // Raw path segments, percent-encoded where a URL needs it.
+    const junk = [
+      '',
+      'x',
+      'wx',
+      'wx123',
+      `wx${'a'.repeat(15)}`,
+      `wx${'a'.repeat(17)}`,
+      `wx${'g'.repeat(16)}`,
+      'a'.repeat(300),
+      '%00',
+      `wx${'0'.repeat(16)}%00`,
+      '%F0%9F%98%80',
+      '%E5%B0%8F%E6%98%8E',
+      '%ED%A0%80',
+      '%zz',
+      '.',
+      '..',
+      '%2e%2e',
+      '%2F',
+      `wx%2F..%2F${'0'.repeat(14)}`,
+      '%20',
+      "'%20OR%20'1'='1",
+      '%7BappId%7D',
+      '__proto__',
+      'constructor',
+      'toString',
+    ];
+    for (const name of Object.keys(t.rule.pathParams ?? {})) {
+      const valid = t.rule.pathParams![name];
+      const samples: Array<[string, string, Expectation]> = [
+        ['upper-cased', valid.toUpperCase(), merge(this.outcome(t, 'valid'), { codes: refused })],
+        ['of an app the caller has no identity of', FUZZ_APPS.website[0], { codes: ['NOT_FOUND'] }],
+        ['of an app not configured', `wx${'0'.repeat(13)}fff`, { codes: refused }],
+        ...junk.map((value): [string, string, Expectation] => [
+          JSON.stringify(value.slice(0, 24)),
+          value,
+          { codes: refused },
+        ]),
+      ];
+      for (const [label, value, expect] of samples) {
+        this.add(t, {
+          family: 'path-param',
+          label: `${name} ${label}`,
+          verdict: 'invalid',
+          path: fillPath(t.op.path, { ...t.rule.pathParams, [name]: value }),
+          body: this.defaultBody(t),
+          expect,
+        });
+      }
+    }
+  }
+
   private queryFamily(t: Target): void {
     const declared = t.rule.query;
     const valid = declared?.valid.map((value) => `${declared.name}=${value}`) ?? [];
@@ -706,6 +766,8 @@ export class CaseGenerator {
       family: 'query',
       label: 'query string over 16 KB',
       verdict: 'invalid',
+      // Refused while the request line is read, before any guard.
+      parseLevel: true,
       query: `x=${'q'.repeat(17 * 1024)}`,
       body: this.defaultBody(t),
       expect: { codes: ['VALIDATION_FAILED'] },
@@ -986,7 +1048,7 @@ export class CaseGenerator {
 
   private methodAndPathFamilies(): void {
     const byPath = new Map<string, Target[]>();
-    for (const t of this.targets) byPath.set(t.op.path, [...(byPath.get(t.op.path) ?? []), t]);
+    for (const t of this.targets) byPath.set(t.path, [...(byPath.get(t.path) ?? []), t]);
     const methods = [
       'GET',
       'POST',
@@ -1054,21 +1116,24 @@ export class CaseGenerator {
         ['truncated UTF-8 escape', `${path}%E0%A4%A`, true],
       ];
       for (const t of targets) {
+        // A mangled path may still match the route, its last segment then being the parameter.
+        const matched = merge(
+          { codes: ['NOT_FOUND'] },
+          this.outcome(t, 'valid'),
+          t.rule.pathParams ? VALIDATION : { codes: [] },
+        );
         for (const [label, variant, bug] of variants) {
+          // Not a path at all on the request line (Node's HTTP parser refuses it), or a URL
+          // Fastify cannot decode: refused before any guard.
+          const unparsable = bug || !variant.startsWith('/');
           this.add(t, {
             family: 'path',
             label: `${t.op.method} ${label}`,
             verdict: 'either',
             path: variant,
             body: this.defaultBody(t),
-            expect: merge({ codes: ['NOT_FOUND'] }, this.outcome(t, 'valid')),
-            ...(bug && {
-              expect: { codes: ['NOT_FOUND', 'VALIDATION_FAILED'] },
-            }),
-            // Not a path at all on the request line: Node's HTTP parser refuses it.
-            ...(!variant.startsWith('/') && {
-              expect: { codes: ['NOT_FOUND', 'VALIDATION_FAILED'] },
-            }),
+            expect: unparsable ? { codes: ['NOT_FOUND', 'VALIDATION_FAILED'] } : matched,
+            ...(unparsable && { parseLevel: 'maybe' as const }),
           });
         }
       }
@@ -1286,7 +1351,7 @@ export class CaseGenerator {
         : spec.contentType;
     if (contentType !== null) headers['content-type'] = contentType;
     Object.assign(headers, spec.headers);
-    const path = spec.path ?? t.op.path;
+    const path = spec.path ?? t.path;
     this.cases.push({
       id: this.cases.length,
       operation: t.key,
@@ -1301,6 +1366,11 @@ export class CaseGenerator {
       expect: credential.expect,
     });
   }
+}
+
+/** The path template with each `{name}` replaced (by `x` where the contract gives no value). */
+function fillPath(template: string, params: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? 'x');
 }
 
 function combine(a: Verdict, b: Verdict): Verdict {

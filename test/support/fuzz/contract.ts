@@ -3,8 +3,22 @@
  * and their statuses, and per route what a valid request looks like and what it answers.
  * Written from the contract, not imported from src, so a code that drifts is caught.
  */
+import { DEV_APP_ID } from '../../../emulator/wechat-emulator';
 import { JsonValue } from './json';
 import { ALNUM, PRINTABLE, Prng } from './prng';
+
+/**
+ * The apps the fuzzed service is configured with (WECHAT_APP_ID and WECHAT_APPS): valid
+ * bodies name one of the right type, so a made-up code reaches WeChat and comes back
+ * WECHAT_CODE_INVALID.
+ */
+export const FUZZ_APPS = {
+  miniprogram: [DEV_APP_ID, 'wx00000000000000e5'],
+  official_account: ['wx00000000000000e6'],
+  website: ['wx00000000000000e7'],
+} as const;
+const WEB_APPS = [...FUZZ_APPS.official_account, ...FUZZ_APPS.website];
+const ALL_APPS = [...FUZZ_APPS.miniprogram, ...WEB_APPS];
 
 export const CONTRACT_STATUS = {
   VALIDATION_FAILED: 400,
@@ -22,6 +36,11 @@ export const CONTRACT_STATUS = {
   REFRESH_TOKEN_INVALID: 401,
   REFRESH_TOKEN_REUSED: 401,
   USER_DISABLED: 403,
+  WECHAT_SNAPSHOT_USER: 403,
+  CONTENT_REJECTED: 400,
+  PHONE_TAKEN: 409,
+  IDENTITY_TAKEN: 409,
+  IDENTITY_IN_USE: 409,
   RATE_LIMITED: 429,
   NOT_FOUND: 404,
   DATABASE_UNAVAILABLE: 503,
@@ -43,14 +62,17 @@ export interface RouteRule {
   query?: QueryRule;
   /** A valid body changes the caller's profile (so it goes out as the playground user). */
   writesProfile?: boolean;
+  /** Values for the path template's parameters in a valid request. */
+  pathParams?: Record<string, string>;
 }
 
 /**
  * How a string field judges text: `ascii` printable ASCII only (codes), `nickname` 1-64
- * code points of well-formed Unicode, `url` an http(s) URL, `hex40` a SHA-1 in hex, `any`
- * whatever the route then judges itself (a token, base64).
+ * code points of well-formed Unicode, `url` an http(s) URL, `hex40` a SHA-1 in hex, `appid`
+ * a WeChat AppID (wx and 16 hex; a well-formed one of an app not configured for the route is
+ * VALIDATION_FAILED too), `any` whatever the route then judges itself (a token, base64).
  */
-export type TextRule = 'ascii' | 'nickname' | 'url' | 'hex40' | 'any';
+export type TextRule = 'ascii' | 'nickname' | 'url' | 'hex40' | 'appid' | 'any';
 
 export interface FieldRule {
   name: string;
@@ -76,6 +98,24 @@ export interface QueryRule {
 }
 
 const code = (prng: Prng) => prng.string(prng.int(8, 40), PRINTABLE);
+const appIdField = (required: boolean, apps: readonly string[]): FieldRule => ({
+  name: 'appId',
+  type: 'string',
+  required,
+  max: 18,
+  text: 'appid',
+  nullMeansAbsent: !required,
+  valid: (prng) => prng.pick([...apps]),
+});
+/** A web login or a link: an app of the route's kind and a code WeChat never issued. */
+const appCode = (apps: readonly string[]): RouteRule => ({
+  valid: { codes: ['WECHAT_CODE_INVALID'] },
+  fields: [
+    appIdField(true, apps),
+    { name: 'code', type: 'string', required: true, max: 128, text: 'ascii', valid: code },
+  ],
+  body: (prng) => ({ appId: prng.pick([...apps]), code: code(prng) }),
+});
 const nickname = (prng: Prng) =>
   prng.pick(['小明', 'Band', '微信用户', 'Ana María', '😀']) + prng.int(0, 999);
 
@@ -135,6 +175,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
     valid: { codes: ['WECHAT_CODE_INVALID'] },
     fields: [
       { name: 'code', type: 'string', required: true, max: 128, text: 'ascii', valid: code },
+      appIdField(false, FUZZ_APPS.miniprogram),
       {
         name: 'userInfo',
         type: 'object',
@@ -160,6 +201,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
     ],
     body: (prng) => ({ code: code(prng) }),
   },
+  'POST /auth/wechat/oauth': appCode(WEB_APPS),
   'POST /auth/refresh': {
     valid: { codes: ['REFRESH_TOKEN_INVALID'] },
     fields: [
@@ -208,6 +250,13 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
       iv: prng.bytes(16).toString('base64'),
     }),
   },
+  'POST /users/me/identities': appCode(ALL_APPS),
+  // The fuzzer's caller has one identity, its session's own: unlinking it is IDENTITY_IN_USE.
+  'DELETE /users/me/identities/{appId}': {
+    valid: { codes: ['IDENTITY_IN_USE'] },
+    fields: [],
+    pathParams: { appId: DEV_APP_ID },
+  },
   'GET /users/me/logins': {
     valid: { success: 'logins' },
     fields: [],
@@ -220,6 +269,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
 /** Keys of the contract's `user` object. */
 export const USER_KEYS = [
   'id',
+  'appId',
   'openid',
   'unionid',
   'nickname',
@@ -231,4 +281,8 @@ export const USER_KEYS = [
   'lastLoginAt',
   'lastLoginIp',
   'loginCount',
+  'identities',
 ];
+
+/** Keys of an entry of the `user` object's `identities`. */
+export const IDENTITY_KEYS = ['appId', 'type', 'openid', 'unionid', 'createdAt', 'lastLoginAt'];

@@ -1,5 +1,5 @@
 import { FuzzCase } from './cases';
-import { CONTRACT_STATUS, ContractCode, USER_KEYS } from './contract';
+import { CONTRACT_STATUS, ContractCode, IDENTITY_KEYS, USER_KEYS } from './contract';
 import { RawOutcome } from './raw-http';
 
 const ERROR_KEYS = ['code', 'message', 'requestId', 'statusCode'];
@@ -104,7 +104,7 @@ function checkSuccess(
     const bad = body.find(
       (login) =>
         !isObject(login) ||
-        Object.keys(login).sort().join() !== 'at,ip,isNewUser,userAgent' ||
+        Object.keys(login).sort().join() !== 'appId,at,ip,isNewUser,userAgent' ||
         typeof login.isNewUser !== 'boolean',
     );
     return bad === undefined ? undefined : `a login entry looks like ${JSON.stringify(bad)}`;
@@ -114,6 +114,22 @@ function checkSuccess(
     return `user answer has keys ${Object.keys(body).join(', ')}`;
   }
   if (!users.ids.includes(body.id as number)) return `user answer is user ${String(body.id)}`;
+  const identities = body.identities;
+  if (
+    !Array.isArray(identities) ||
+    identities.length === 0 ||
+    identities.some(
+      (identity) =>
+        !isObject(identity) ||
+        Object.keys(identity).sort().join() !== [...IDENTITY_KEYS].sort().join(),
+    ) ||
+    !identities.some(
+      (identity: Record<string, unknown>) =>
+        identity.appId === body.appId && identity.openid === body.openid,
+    )
+  ) {
+    return `user answer has identities ${JSON.stringify(identities).slice(0, 200)}`;
+  }
   if (typeof body.nickname === 'string' && !body.nickname.isWellFormed()) {
     return 'user answer carries a lone surrogate';
   }

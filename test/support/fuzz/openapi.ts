@@ -13,7 +13,7 @@ export interface SchemaField {
 
 export interface Operation {
   method: string;
-  /** OpenAPI path template; this service has no path parameters. */
+  /** OpenAPI path template, e.g. `/users/me/identities/{appId}`. */
   path: string;
   /** True when the operation carries a bearer security requirement. */
   bearer: boolean;

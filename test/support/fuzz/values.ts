@@ -98,6 +98,9 @@ function judgeString(rule: FieldRule, text: string): Verdict {
       return /^[\x21-\x7e]+$/.test(text) && text.length <= max ? 'valid' : 'invalid';
     case 'hex40':
       return /^[0-9a-fA-F]{40}$/.test(text) ? 'valid' : 'invalid';
+    case 'appid':
+      // Well-formed, it may still name no app of the route's kind.
+      return /^wx[0-9a-f]{16}$/i.test(text) ? 'either' : 'invalid';
     case 'nickname':
       if (!text.isWellFormed() || C0_OR_DEL.test(text)) return 'invalid';
       if (codePoints(text) < 1 || codePoints(text) > max) return 'invalid';
@@ -123,7 +126,8 @@ function textValue(rule: FieldRule, sample: TextSample): Sample {
       value instanceof RawJson
         ? new RawJson(`"${prefix}${value.text.slice(1)}`)
         : new ByteString([prefix, ...value.parts]);
-    if (rule.text === 'ascii' || rule.text === 'hex40') verdict = 'invalid';
+    if (rule.text === 'ascii' || rule.text === 'hex40' || rule.text === 'appid')
+      verdict = 'invalid';
     else if (rule.text === 'nickname')
       verdict = kind === 'wellformed' ? 'valid' : kind === 'bytes' ? 'either' : 'invalid';
     else verdict = 'either';
@@ -229,6 +233,7 @@ export function lengthSamples(rule: FieldRule, prng: Prng): Sample[] {
   const fill = (length: number): string => {
     if (rule.text === 'url') return `https://e.com/${'a'.repeat(Math.max(0, length - 14))}`;
     if (rule.text === 'hex40') return 'a'.repeat(length);
+    if (rule.text === 'appid') return `wx${'a'.repeat(Math.max(0, length - 2))}`;
     return prng.string(length, 'abcdefghijklmnopqrstuvwxyz0123456789');
   };
   if (rule.text === 'hex40') {
