@@ -1,13 +1,18 @@
 /**
- * No secret in any response body or log line. One service, logging everything (trace), goes
- * through the whole mini-program flow and every way it can fail: the demo, signed profiles
- * good and bad, refresh rotation and reuse, logout, every WeChat fault the emulator can
- * inject, a wrong app secret, decryption and phone failures, and a database outage. Every
- * response body and log line is then searched for every secret in every spelling: session
- * keys (base64, hex, base64url), the app secret, the JWT secret, SESSION_KEY_SECRET, the
- * WeChat access token, and refresh and access tokens anywhere but the answer that issued them.
+ * No secret in any response body, log line or database column. One service, logging
+ * everything (trace), goes through the whole mini-program flow, the web login of an Official
+ * Account page and a website, and every way they can fail: the demo, signed profiles good and
+ * bad, refresh rotation and reuse, logout, linking, every WeChat fault the emulator can
+ * inject, wrong app secrets, decryption and phone failures, and a database outage. Every
+ * response body, log line and stored value is then searched for every secret in every
+ * spelling: session keys (base64, hex, base64url), the app secrets, the JWT secret,
+ * SESSION_KEY_SECRET, WeChat's access tokens, the user's web access and refresh tokens (which
+ * only WeChat's answers to the service carry), and our refresh and access tokens anywhere but
+ * the answer that issued them.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { createServer, request as httpRequest } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { RunningEmulator, startWechatEmulator } from '../emulator/wechat-emulator';
 import { runDemo } from '../scripts/demo';
 import { createTestDatabase, TestDatabase } from './support/database';
@@ -20,12 +25,24 @@ const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 const APP_ID = `wx${hex(8)}`;
 const APP_SECRET = hex(16);
 const WRONG_APP_SECRET = hex(16);
+const OFFICIAL_ID = `wx${hex(8)}`;
+const OFFICIAL_SECRET = hex(16);
+const WRONG_OFFICIAL_SECRET = hex(16);
+const WEBSITE_ID = `wx${hex(8)}`;
+const WEBSITE_SECRET = hex(16);
+const webApps = (officialSecret: string) =>
+  JSON.stringify([
+    { appId: OFFICIAL_ID, secret: officialSecret, type: 'official_account' },
+    { appId: WEBSITE_ID, secret: WEBSITE_SECRET, type: 'website' },
+  ]);
 const JWT_SECRET = `jwt-secret-under-test-${hex(16)}`;
 const SESSION_KEY_SECRET = hex(32);
 
 const PHONE = '/wxa/business/getuserphonenumber';
 const STABLE_TOKEN = '/cgi-bin/stable_token';
 const JSCODE = '/sns/jscode2session';
+const OAUTH_TOKEN = '/sns/oauth2/access_token';
+const USERINFO = '/sns/userinfo';
 
 interface Recorded {
   index: number;
@@ -46,6 +63,7 @@ interface Secret {
 
 let db: TestDatabase;
 let emulator: RunningEmulator;
+let recorder: WechatRecorder;
 let proxy: TcpProxy;
 let service: RunningService;
 const responses: Recorded[] = [];
@@ -53,6 +71,8 @@ const sessionKeys = new Set<string>();
 const refreshTokens = new Map<string, Set<number>>();
 const accessTokens = new Map<string, Set<number>>();
 const wechatTokens = new Set<string>();
+const webAccessTokens = new Set<string>();
+const webRefreshTokens = new Set<string>();
 const extraLogs: string[] = [];
 const realFetch = globalThis.fetch;
 
@@ -89,6 +109,67 @@ function recordingFetch(serviceUrls: () => string[], emulatorUrl: string): typeo
     }
     return response;
   };
+}
+
+interface WechatRecorder {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Stands between the service and the emulator, passing everything through (faults included: a
+ * dropped connection is dropped, a request the service gives up on is given up), and notes what
+ * WeChat hands the service: the user's web tokens are seen nowhere else.
+ */
+async function startWechatRecorder(target: string): Promise<WechatRecorder> {
+  const server = createServer((req, res) => {
+    const sent: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => sent.push(chunk));
+    req.on('end', () => {
+      const upstream = httpRequest(
+        `${target}${req.url}`,
+        { method: req.method, headers: req.headers },
+        (answer) => {
+          const received: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => received.push(chunk));
+          answer.on('error', () => res.destroy());
+          answer.on('end', () => {
+            const body = Buffer.concat(received);
+            noteWechatAnswer(new URL(req.url ?? '/', target).pathname, body.toString('utf8'));
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            res.end(body);
+          });
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      res.on('close', () => {
+        if (!res.writableFinished) upstream.destroy();
+      });
+      upstream.end(Buffer.concat(sent));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The secrets in one of WeChat's answers to the service. */
+function noteWechatAnswer(path: string, text: string): void {
+  const body = parse(text) as Record<string, unknown> | undefined;
+  if (!body) return;
+  for (const key of keysIn(body)) sessionKeys.add(key);
+  const { access_token: accessToken, refresh_token: refreshToken } = body;
+  if (typeof accessToken === 'string') {
+    (path === OAUTH_TOKEN ? webAccessTokens : wechatTokens).add(accessToken);
+  }
+  if (typeof refreshToken === 'string') webRefreshTokens.add(refreshToken);
 }
 
 function parse(text: string): unknown {
@@ -148,17 +229,23 @@ beforeAll(async () => {
   db = await createTestDatabase();
   emulator = await startWechatEmulator({
     port: 0,
-    apps: [{ appId: APP_ID, appSecret: APP_SECRET }],
+    apps: [
+      { appId: APP_ID, appSecret: APP_SECRET },
+      { appId: OFFICIAL_ID, appSecret: OFFICIAL_SECRET, type: 'official_account' },
+      { appId: WEBSITE_ID, appSecret: WEBSITE_SECRET, type: 'website' },
+    ],
   });
+  recorder = await startWechatRecorder(emulator.url);
   proxy = new TcpProxy(3306);
   await proxy.start();
   const viaProxy = new URL(db.url);
   viaProxy.port = String(proxy.port);
   const env = {
     DATABASE_URL: viaProxy.toString(),
-    WECHAT_API_BASE_URL: emulator.url,
+    WECHAT_API_BASE_URL: recorder.url,
     WECHAT_APP_ID: APP_ID,
     WECHAT_APP_SECRET: APP_SECRET,
+    WECHAT_APPS: webApps(OFFICIAL_SECRET),
     WECHAT_TIMEOUT_MS: '1000',
     JWT_SECRET,
     SESSION_KEY_SECRET,
@@ -173,9 +260,74 @@ beforeAll(async () => {
     serviceUrl: service.url,
     emulatorUrl: emulator.url,
     appId: APP_ID,
+    webAppId: OFFICIAL_ID,
     print: () => undefined,
   });
   await noteWechatToken();
+
+  // Web login, as WeChat's OAuth redirect hands an Official Account page or a website a code.
+  const webCode = async (appId: string, options: Record<string, unknown> = {}) =>
+    (await control('oauth-code', { appId, ...options })) as { code: string; openid: string };
+  const webLogin = async (appId: string, options: Record<string, unknown> = {}) =>
+    call(api('/auth/wechat/oauth'), {
+      body: { appId, code: (await webCode(appId, options)).code },
+    });
+  expect((await webLogin(OFFICIAL_ID, { scope: 'snsapi_base' })).status).toBe(200);
+  // snsapi_userinfo: the service reads /sns/userinfo with the user's web access token.
+  const profiled = await webLogin(OFFICIAL_ID, { scope: 'snsapi_userinfo', nickname: 'Web😀' });
+  expect(profiled.body.user.nickname).toBe('Web😀');
+  const qr = await webLogin(WEBSITE_ID, { scope: 'snsapi_login', unionid: `u${hex(8)}` });
+  expect(qr.status).toBe(200);
+  const webRotated = await call(api('/auth/refresh'), {
+    body: { refreshToken: profiled.body.refreshToken },
+  });
+  expect(webRotated.status).toBe(200);
+  expect(
+    (await call(api('/auth/logout'), { method: 'POST', token: webRotated.body.accessToken }))
+      .status,
+  ).toBe(204);
+  const usedWeb = await webCode(WEBSITE_ID, { scope: 'snsapi_login' });
+  const webTwice = () =>
+    call(api('/auth/wechat/oauth'), { body: { appId: WEBSITE_ID, code: usedWeb.code } });
+  expect((await webTwice()).status).toBe(200);
+  expect((await webTwice()).body.code).toBe('WECHAT_CODE_INVALID');
+  const snapshot = await webLogin(OFFICIAL_ID, { scope: 'snsapi_base', snapshot: true });
+  expect(snapshot.body.code).toBe('WECHAT_SNAPSHOT_USER');
+  // A mini-program user links a website identity.
+  const linker = await loggedIn();
+  const linked = await call(api('/users/me/identities'), {
+    body: { appId: WEBSITE_ID, code: (await webCode(WEBSITE_ID, { scope: 'snsapi_login' })).code },
+    token: linker.token,
+  });
+  expect(linked.status).toBe(200);
+  // Every fault on the code exchange, and on /sns/userinfo once the web tokens are in hand.
+  const webProfileLogin = () => webLogin(OFFICIAL_ID, { scope: 'snsapi_userinfo' });
+  for (const errcode of [40029, 40163, 41008, 40226, 45011, 40013, 40125, 41002, 40002, 99999]) {
+    expect(
+      await withFault({ path: OAUTH_TOKEN, type: 'errcode', errcode }, webProfileLogin),
+    ).toBeGreaterThanOrEqual(400);
+  }
+  const outages = [
+    { type: 'errcode', errcode: -1, times: 2 },
+    { type: 'http500', times: 2 },
+    { type: 'nonjson' },
+    { type: 'html' },
+    { type: 'drop', times: 2 },
+    { type: 'delay', delayMs: 1500 },
+  ] as const;
+  for (const fault of outages) {
+    expect(await withFault({ path: OAUTH_TOKEN, ...fault }, webProfileLogin)).toBe(503);
+  }
+  // The login does not depend on the profile: it goes on without it, the web token in hand.
+  for (const fault of [
+    ...outages,
+    ...[40001, 42001, 40003, 48001, 99999].map((errcode) => ({
+      type: 'errcode' as const,
+      errcode,
+    })),
+  ]) {
+    expect(await withFault({ path: USERINFO, ...fault }, webProfileLogin)).toBe(200);
+  }
 
   // Signed profiles: a good signature and a bad one.
   const signed = await mint();
@@ -319,7 +471,7 @@ beforeAll(async () => {
 
   // Last (Passport keeps one 'jwt' strategy per process): an instance with a wrong app secret.
   const misconfigured = await startService(
-    { ...env, WECHAT_APP_SECRET: WRONG_APP_SECRET },
+    { ...env, WECHAT_APP_SECRET: WRONG_APP_SECRET, WECHAT_APPS: webApps(WRONG_OFFICIAL_SECRET) },
     { captureLogs: true },
   );
   serviceUrls.push(misconfigured.url);
@@ -333,6 +485,10 @@ beforeAll(async () => {
     token: phoneUser.token,
   });
   expect(wrongPhone.body.code).toBe('WECHAT_MISCONFIGURED');
+  const wrongWeb = await call(`${misconfigured.url}/auth/wechat/oauth`, {
+    body: { appId: OFFICIAL_ID, code: (await webCode(OFFICIAL_ID)).code },
+  });
+  expect(wrongWeb.body.code).toBe('WECHAT_MISCONFIGURED');
   extraLogs.push(...misconfigured.logs);
   await misconfigured.close();
 }, 180_000);
@@ -341,6 +497,7 @@ afterAll(async () => {
   globalThis.fetch = realFetch;
   await service?.close();
   await proxy?.stop();
+  await recorder?.close();
   await emulator?.close();
   await db?.drop();
 });
@@ -407,10 +564,41 @@ function scan(secrets: Secret[], bodies: Recorded[], logs: string[]): Leak[] {
   return leaks;
 }
 
+/** Every stored value, as `table.column` and its text, of every row of every table. */
+async function storedValues(): Promise<Array<{ where: string; text: string }>> {
+  const tables = await db.query<{ name: string }>(
+    'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()',
+  );
+  const values: Array<{ where: string; text: string }> = [];
+  for (const { name } of tables) {
+    for (const row of await db.query<Record<string, unknown>>(`SELECT * FROM \`${name}\``)) {
+      for (const [column, value] of Object.entries(row)) {
+        if (value !== null) values.push({ where: `${name}.${column}`, text: String(value) });
+      }
+    }
+  }
+  return values;
+}
+
+/** Searches stored values: no secret may be stored as it is, not even a token we issued. */
+function scanStored(secrets: Secret[], values: Array<{ where: string; text: string }>): Leak[] {
+  const all = secrets.flatMap(spellings);
+  return values.flatMap(({ where, text }) =>
+    all
+      .filter((secret) => text.includes(secret.value))
+      .map((secret) => ({ secret: secret.name, where })),
+  );
+}
+
 function allSecrets(): Secret[] {
   return [
     { name: 'WECHAT_APP_SECRET', value: APP_SECRET },
     { name: 'the wrong WECHAT_APP_SECRET', value: WRONG_APP_SECRET },
+    { name: 'the Official Account secret (WECHAT_APPS)', value: OFFICIAL_SECRET },
+    { name: 'the wrong Official Account secret', value: WRONG_OFFICIAL_SECRET },
+    { name: 'the website secret (WECHAT_APPS)', value: WEBSITE_SECRET },
+    ...[...webAccessTokens].map((value, i) => ({ name: `WeChat web access token ${i}`, value })),
+    ...[...webRefreshTokens].map((value, i) => ({ name: `WeChat web refresh token ${i}`, value })),
     { name: 'JWT_SECRET', value: JWT_SECRET },
     { name: 'SESSION_KEY_SECRET', value: SESSION_KEY_SECRET },
     ...[...sessionKeys].map((value, i) => ({ name: `session key ${i}`, value })),
@@ -446,6 +634,10 @@ it('the scanner finds a planted secret in each spelling, and a token shown twice
     1,
   );
   expect(token.length).toBeGreaterThanOrEqual(43);
+  const webToken = [...webRefreshTokens][0];
+  expect(
+    scanStored(allSecrets(), [{ where: 'auth_session.user_agent', text: `x${webToken}` }]),
+  ).toEqual([{ secret: 'WeChat web refresh token 0', where: 'auth_session.user_agent' }]);
 });
 
 it('the flow covered what it claims', () => {
@@ -466,12 +658,18 @@ it('the flow covered what it claims', () => {
     'REFRESH_TOKEN_INVALID',
     'REFRESH_TOKEN_REUSED',
     'DATABASE_UNAVAILABLE',
+    'WECHAT_SNAPSHOT_USER',
   ]) {
     expect(codes).toContain(code);
   }
   expect(sessionKeys.size).toBeGreaterThanOrEqual(20);
   expect(refreshTokens.size).toBeGreaterThanOrEqual(6);
   expect(wechatTokens.size).toBeGreaterThanOrEqual(1);
+  // Every web login that got past the code exchange: the demo's two, this file's, the faults'.
+  expect(webAccessTokens.size).toBeGreaterThanOrEqual(15);
+  expect(webRefreshTokens.size).toBe(webAccessTokens.size);
+  const webLogins = responses.filter((r) => r.url.endsWith('/auth/wechat/oauth'));
+  expect(webLogins.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(6);
   expect(allLogs().length).toBeGreaterThan(responses.length);
   // The error paths, where a secret would most likely slip out, did write their lines.
   const levels = new Set(allLogs().map((line) => (parse(line) as { level?: number })?.level));
@@ -482,6 +680,13 @@ it('the flow covered what it claims', () => {
 it('no response body and no log line carries a secret', () => {
   const leaks = scan(allSecrets(), responses, allLogs());
   expect(leaks.slice(0, 20)).toEqual([]);
+});
+
+it('no database column holds a secret, a WeChat token or one of our tokens', async () => {
+  const values = await storedValues();
+  expect(values.some((v) => v.where === 'wx_user.session_key_cipher')).toBe(true);
+  expect(values.some((v) => v.where === 'refresh_token.token_hash')).toBe(true);
+  expect(scanStored(allSecrets(), values).slice(0, 20)).toEqual([]);
 });
 
 it('every log line is JSON, and each answer has its request line with its reqId', () => {
