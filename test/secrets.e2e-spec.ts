@@ -564,6 +564,13 @@ function scan(secrets: Secret[], bodies: Recorded[], logs: string[]): Leak[] {
   return leaks;
 }
 
+/** A column's value as text: strings as they are, bytes as UTF-8, the rest as JSON. */
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return JSON.stringify(value);
+}
+
 /** Every stored value, as `table.column` and its text, of every row of every table. */
 async function storedValues(): Promise<Array<{ where: string; text: string }>> {
   const tables = await db.query<{ name: string }>(
@@ -573,7 +580,7 @@ async function storedValues(): Promise<Array<{ where: string; text: string }>> {
   for (const { name } of tables) {
     for (const row of await db.query<Record<string, unknown>>(`SELECT * FROM \`${name}\``)) {
       for (const [column, value] of Object.entries(row)) {
-        if (value !== null) values.push({ where: `${name}.${column}`, text: String(value) });
+        if (value !== null) values.push({ where: `${name}.${column}`, text: textOf(value) });
       }
     }
   }
