@@ -32,6 +32,7 @@ describe('WechatAppRegistry', () => {
   it('has the WECHAT_APP_ID mini-program as its default', () => {
     expect(registry.defaultApp).toMatchObject({ appId: DEFAULT_ID, type: 'miniprogram' });
     expect(registry.miniProgram()).toBe(registry.defaultApp);
+    expect(registry.miniProgram(null)).toBe(registry.defaultApp);
   });
 
   it('finds apps by id regardless of case, and knows their types', () => {

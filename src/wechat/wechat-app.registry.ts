@@ -36,8 +36,9 @@ export class WechatAppRegistry {
   }
 
   /** The mini-program `appId` names, or the default one; anything else is the client's error. */
-  miniProgram(appId?: string): WechatApp {
-    if (appId === undefined) return this.defaultApp;
+  miniProgram(appId?: string | null): WechatApp {
+    // JSON null counts as absent, as for every optional field of the contract's bodies.
+    if (appId === undefined || appId === null) return this.defaultApp;
     return this.requireOfType(appId, ['miniprogram'], 'a mini-program');
   }
 
