@@ -1,8 +1,12 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { devBanner } from '../scripts/dev-banner';
 import { loadAppConfig } from '../src/config/app-config';
+import { dropDatabase } from '../src/prisma/migration-runner';
 
 const run = promisify(execFile);
 const BENCH = join(__dirname, '..', 'dist', 'bench', 'run.js');
@@ -53,5 +57,27 @@ describe('the npm run dev banner', () => {
     expect(banner).not.toContain('development mode');
     expect(banner).toContain('WeChat     https://api.weixin.qq.com   (NOT the emulator');
     expect(banner).not.toContain('(the emulator;');
+  });
+});
+
+describe('npm run db:migrate', () => {
+  const server = process.env.TEST_DATABASE_SERVER_URL ?? 'mysql://root@127.0.0.1:3306';
+  const databaseUrl = `${server}/wxauth_test_cli_${randomBytes(4).toString('hex')}`;
+  const MIGRATE = join(__dirname, '..', 'dist', 'src', 'prisma', 'migrate.js');
+  const migrate = () =>
+    run(process.execPath, [MIGRATE], {
+      cwd: tmpdir(),
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl },
+      timeout: 20_000,
+    });
+  afterAll(() => dropDatabase(databaseUrl));
+
+  it('counts migrations in words that agree with the number ("1 migration", "2 migrations")', async () => {
+    const count = readdirSync(join(__dirname, '..', 'prisma', 'migrations'), {
+      withFileTypes: true,
+    }).filter((entry) => entry.isDirectory()).length;
+    await migrate();
+    const { stdout } = await migrate();
+    expect(stdout).toContain(`is up to date (${count} migration${count === 1 ? '' : 's'})`);
   });
 });
