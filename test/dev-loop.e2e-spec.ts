@@ -79,4 +79,10 @@ describe('npm run dev with .env.example', () => {
     expect(login.status).toBe(200);
     expect(login.body.accessToken).toEqual(expect.any(String));
   });
+
+  it('serves Swagger UI under plain node (content-disposition loads without require(esm))', async () => {
+    const css = await call(`http://127.0.0.1:${servicePort}/docs/swagger-ui.css`);
+    expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+  });
 });
