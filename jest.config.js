@@ -1,12 +1,6 @@
 // Unit specs sit beside the code (*.spec.ts); black-box e2e specs live in test/ and talk
 // to the real MariaDB and the WeChat emulator over HTTP.
-const transform = {
-  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
-  // content-disposition 3 (under @fastify/static, which serves Swagger UI) ships ESM only;
-  // Node loads it with require(esm), jest's module system needs it compiled to CommonJS.
-  '^.+/node_modules/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true } }],
-};
-const transformIgnorePatterns = ['/node_modules/(?!content-disposition/)'];
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 // The service runs in UTC (src/main.ts); so do the tests, which start it in-process.
 process.env.TZ = 'UTC';
@@ -26,7 +20,6 @@ module.exports = {
       roots: ['<rootDir>/src', '<rootDir>/emulator', '<rootDir>/examples'],
       testMatch: ['**/*.spec.ts'],
       transform,
-      transformIgnorePatterns,
     },
     {
       displayName: 'e2e',
@@ -34,7 +27,6 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
       transform,
-      transformIgnorePatterns,
     },
   ],
 };

@@ -43,8 +43,14 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  // One clear line naming the cause, then a non-zero exit: never start half-configured.
-  const known = error instanceof ConfigError || error instanceof DatabaseStartupError;
-  console.error(known ? `Cannot start: ${(error as Error).message}` : error);
+  // One clear line per cause (every bad setting at once), then a non-zero exit: never start
+  // half-configured.
+  if (error instanceof ConfigError) {
+    for (const problem of error.problems) console.error(`Cannot start: ${problem}`);
+  } else if (error instanceof DatabaseStartupError) {
+    console.error(`Cannot start: ${error.message}`);
+  } else {
+    console.error(error);
+  }
   process.exit(1);
 });

@@ -364,3 +364,108 @@ describe('production refuses placeholders', () => {
     expect(() => loadAppConfig({ ...valid, [name]: value })).toThrow(new RegExp(name));
   });
 });
+
+describe('every problem at once', () => {
+  it('names each missing production setting on its own line, in one error', () => {
+    const error = configError({ NODE_ENV: 'production' });
+    expect(error.problems).toEqual([
+      'DATABASE_URL is required in production',
+      'WECHAT_APP_ID is required in production',
+      'WECHAT_APP_SECRET is required in production',
+      'JWT_SECRET is required in production',
+      'SESSION_KEY_SECRET is required in production',
+    ]);
+    expect(error.message.split('\n')).toEqual(error.problems);
+  });
+
+  it('lists malformed settings beside missing ones, one line per setting', () => {
+    const error = configError({
+      NODE_ENV: 'production',
+      PORT: 'http',
+      JWT_ACCESS_TTL: 'soon',
+      BODY_LIMIT: 'lots',
+      WECHAT_APPS: '{',
+      CONTENT_CHECK: 'maybe',
+    });
+    for (const name of [
+      'PORT',
+      'DATABASE_URL',
+      'WECHAT_APP_ID',
+      'WECHAT_APP_SECRET',
+      'WECHAT_APPS',
+      'CONTENT_CHECK',
+      'JWT_SECRET',
+      'JWT_ACCESS_TTL',
+      'SESSION_KEY_SECRET',
+      'BODY_LIMIT',
+    ]) {
+      expect(error.problems.filter((line) => new RegExp(`^${name}\\b`).test(line))).toHaveLength(1);
+    }
+    expect(error.problems).toHaveLength(10);
+  });
+
+  it('stops at a bad NODE_ENV alone: every other rule depends on the mode', () => {
+    expect(configError({ NODE_ENV: 'prod', PORT: 'http' }).problems).toEqual([
+      'NODE_ENV must be development, test or production',
+    ]);
+  });
+});
+
+describe('CONTENT_CHECK', () => {
+  it('is on by default in production and off otherwise', () => {
+    expect(loadAppConfig(production()).wechat.contentCheck).toBe(true);
+    expect(loadAppConfig({}).wechat.contentCheck).toBe(false);
+    expect(loadAppConfig({ NODE_ENV: 'test' }).wechat.contentCheck).toBe(false);
+  });
+
+  it.each([
+    ['on', true],
+    ['off', false],
+    [' ON ', true],
+  ])('reads %j', (value, on) => {
+    expect(loadAppConfig({ CONTENT_CHECK: value }).wechat.contentCheck).toBe(on);
+    expect(loadAppConfig({ ...production(), CONTENT_CHECK: value }).wechat.contentCheck).toBe(on);
+  });
+
+  it.each(['true', '1', 'yes', 'of'])('refuses %j, naming CONTENT_CHECK', (value) => {
+    expect(configError({ CONTENT_CHECK: value }).problems).toEqual([
+      'CONTENT_CHECK must be on or off',
+    ]);
+  });
+});
+
+describe('the apps', () => {
+  it('are the default mini-program alone without WECHAT_APPS', () => {
+    expect(loadAppConfig(production()).wechat.apps).toEqual([
+      {
+        appId: 'wx0f1e2d3c4b5a6978',
+        secret: '9f8e7d6c5b4a39281706f5e4d3c2b1a0',
+        type: 'miniprogram',
+        name: 'default',
+      },
+    ]);
+  });
+
+  it('follow the default app with WECHAT_APPS in order', () => {
+    const extra = [
+      { appId: 'wx00000000000000a1', secret: 'a'.repeat(32), type: 'official_account' },
+      { appId: 'wx00000000000000b2', secret: 'b'.repeat(32), type: 'website', name: 'PC' },
+    ];
+    const { wechat } = loadAppConfig({ ...production(), WECHAT_APPS: JSON.stringify(extra) });
+    expect(wechat.apps.map((app) => app.appId)).toEqual([
+      wechat.appId,
+      'wx00000000000000a1',
+      'wx00000000000000b2',
+    ]);
+    expect(wechat.apps.slice(1)).toEqual(extra);
+  });
+
+  it('refuse an extra app with the id of WECHAT_APP_ID', () => {
+    const WECHAT_APPS = JSON.stringify([
+      { appId: 'wx0f1e2d3c4b5a6978', secret: 'c'.repeat(32), type: 'website' },
+    ]);
+    const [line] = configError({ ...production(), WECHAT_APPS }).problems;
+    expect(line).toMatch(/^WECHAT_APPS\[0\] .*wx0f1e2d3c4b5a6978.*WECHAT_APP_ID/);
+    expect(line).not.toContain('c'.repeat(32));
+  });
+});
