@@ -631,7 +631,7 @@ describe('POST /users/me/phone on a fresh instance (empty token cache)', () => {
     const result = await bindPhone(user, { code: await phoneCode(user.openid) }, fresh.url);
     expect(result.status).toBe(200);
     const logs = fresh.logs.join('\n');
-    expect(logs).toContain('Fetched a WeChat access token');
+    expect(logs).toContain('Fetched a WeChat stable token');
     expect(logs).not.toContain(DEV_APP_SECRET);
     expect(logs).not.toContain((await stats()).currentStableToken);
   });

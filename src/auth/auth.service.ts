@@ -3,6 +3,7 @@ import { ApiException } from '../common/errors/api.exception';
 import { toUserView } from '../users/user.view';
 import { UsersService } from '../users/users.service';
 import { WechatApiClient } from '../wechat/wechat-api.client';
+import { WechatAppRegistry } from '../wechat/wechat-app.registry';
 import { verifyRawDataSignature } from '../wechat/wechat-signature';
 import { AccessTokenService } from './access-token.service';
 import type { LoginResult, TokenPair } from './dto/token-pair.dto';
@@ -20,13 +21,14 @@ export interface LoginContext {
 export class AuthService {
   constructor(
     private readonly wechat: WechatApiClient,
+    private readonly apps: WechatAppRegistry,
     private readonly users: UsersService,
     private readonly sessions: SessionService,
     private readonly accessTokens: AccessTokenService,
   ) {}
 
   async login(body: WechatLoginDto, context: LoginContext): Promise<LoginResult> {
-    const wechatSession = await this.wechat.code2Session(body.code);
+    const wechatSession = await this.wechat.code2Session(this.apps.defaultApp, body.code);
     let profile = body.userInfo ? profileFromUserInfo(body.userInfo) : undefined;
     if (body.rawData !== undefined && body.signature !== undefined) {
       if (!verifyRawDataSignature(body.rawData, body.signature, wechatSession.sessionKey)) {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { WxUser } from '../generated/prisma/client';
+import { WechatAppRegistry } from '../wechat/wechat-app.registry';
 import { WechatPhoneNumber, WechatPhoneService } from '../wechat/wechat-phone.service';
 import { UsersService } from './users.service';
 
@@ -9,11 +10,12 @@ export class PhoneBindingService {
   constructor(
     private readonly wechatPhone: WechatPhoneService,
     private readonly users: UsersService,
+    private readonly apps: WechatAppRegistry,
   ) {}
 
   async bind(user: WxUser, code: string): Promise<WechatPhoneNumber> {
     // WeChat checks that the code was issued to this openid.
-    const phone = await this.wechatPhone.exchange(code, user.openid);
+    const phone = await this.wechatPhone.exchange(this.apps.defaultApp, code, user.openid);
     await this.users.setPhone(user.id, phone);
     return phone;
   }

@@ -5,6 +5,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { ApiException } from '../common/errors/api.exception';
 import { loadAppConfig } from '../config/app-config';
+import type { WechatApp } from '../config/wechat-apps';
 import { WechatApiClient } from './wechat-api.client';
 import { WechatErrcodeError } from './wechat-errors';
 
@@ -16,6 +17,7 @@ import { WechatErrcodeError } from './wechat-errors';
 
 const APP_ID = 'wxspecappid0000001';
 const APP_SECRET = 'spec-app-secret-must-never-leak-0';
+const APP: WechatApp = { appId: APP_ID, secret: APP_SECRET, type: 'miniprogram' };
 const TIMEOUT_MS = 300;
 
 interface Reply {
@@ -128,7 +130,7 @@ describe('WechatApiClient against a real HTTP server', () => {
     it('sends the code with the credentials and reads a text/plain JSON answer', async () => {
       answer(json(SUCCESS));
 
-      await expect(client.code2Session('the-code')).resolves.toEqual({
+      await expect(client.code2Session(APP, 'the-code')).resolves.toEqual({
         openid: SUCCESS.openid,
         sessionKey: SUCCESS.session_key,
         unionid: SUCCESS.unionid,
@@ -151,16 +153,16 @@ describe('WechatApiClient against a real HTTP server', () => {
         body: JSON.stringify({ errcode: 0, errmsg: 'ok', openid: 'o1', session_key: 'k1' }),
       });
 
-      const session = await client.code2Session('c');
+      const session = await client.code2Session(APP, 'c');
       expect(session).toEqual({ openid: 'o1', sessionKey: 'k1' });
       expect('unionid' in session).toBe(false);
     });
 
     it('treats a success without openid or session_key as WECHAT_UNAVAILABLE', async () => {
       answer(json({ openid: 'o1' }));
-      expect((await failure(client.code2Session('c'))).code).toBe('WECHAT_UNAVAILABLE');
+      expect((await failure(client.code2Session(APP, 'c'))).code).toBe('WECHAT_UNAVAILABLE');
       answer(json({ session_key: 'k1', openid: '' }));
-      expect((await failure(client.code2Session('c'))).code).toBe('WECHAT_UNAVAILABLE');
+      expect((await failure(client.code2Session(APP, 'c'))).code).toBe('WECHAT_UNAVAILABLE');
     });
 
     it.each([
@@ -178,23 +180,43 @@ describe('WechatApiClient against a real HTTP server', () => {
     ])('answers errcode %i with %s (%i) after one call', async (errcode, code, status) => {
       answer(json({ errcode, errmsg: `error, rid: 66c69111-${errcode}` }));
 
-      const error = await failure(client.code2Session('c'));
+      const error = await failure(client.code2Session(APP, 'c'));
       expect(error.code).toBe(code);
       expect(error.getStatus()).toBe(status);
       expect(requests).toHaveLength(1);
+    });
+
+    it('names the app whose credentials WeChat refused', async () => {
+      answer(json({ errcode: 40125, errmsg: 'invalid appsecret, rid: 1' }));
+      const error = await failure(client.code2Session(APP, 'c'));
+      expect(error.message).toContain(`app ${APP_ID}`);
+    });
+
+    it("exchanges the code with the given app's credentials, not the default's", async () => {
+      answer(json(SUCCESS));
+      const other: WechatApp = {
+        appId: 'wx00000000000000ff',
+        secret: 'other-secret-must-never-leak-0000',
+        type: 'miniprogram',
+      };
+      await client.code2Session(other, 'c');
+      expect(requests[0].url.searchParams.get('appid')).toBe(other.appId);
+      expect(requests[0].url.searchParams.get('secret')).toBe(other.secret);
     });
   });
 
   describe('retries once', () => {
     it('after errcode -1, then succeeds', async () => {
       answer(json({ errcode: -1, errmsg: 'system error' }), json(SUCCESS));
-      await expect(client.code2Session('c')).resolves.toMatchObject({ openid: SUCCESS.openid });
+      await expect(client.code2Session(APP, 'c')).resolves.toMatchObject({
+        openid: SUCCESS.openid,
+      });
       expect(requests).toHaveLength(2);
     });
 
     it('and gives up on a second errcode -1 with WECHAT_UNAVAILABLE', async () => {
       answer(json({ errcode: -1, errmsg: 'system error' }));
-      const error = await failure(client.code2Session('c'));
+      const error = await failure(client.code2Session(APP, 'c'));
       expect(error.code).toBe('WECHAT_UNAVAILABLE');
       expect(error.getStatus()).toBe(503);
       expect(requests).toHaveLength(2);
@@ -202,25 +224,29 @@ describe('WechatApiClient against a real HTTP server', () => {
 
     it('after HTTP 500, then succeeds', async () => {
       answer({ status: 500, body: 'Internal Server Error' }, json(SUCCESS));
-      await expect(client.code2Session('c')).resolves.toMatchObject({ openid: SUCCESS.openid });
+      await expect(client.code2Session(APP, 'c')).resolves.toMatchObject({
+        openid: SUCCESS.openid,
+      });
       expect(requests).toHaveLength(2);
     });
 
     it('and gives up on a second HTTP 5xx with WECHAT_UNAVAILABLE', async () => {
       answer({ status: 502, contentType: 'text/html', body: '<html>Bad Gateway</html>' });
-      expect((await failure(client.code2Session('c'))).code).toBe('WECHAT_UNAVAILABLE');
+      expect((await failure(client.code2Session(APP, 'c'))).code).toBe('WECHAT_UNAVAILABLE');
       expect(requests).toHaveLength(2);
     });
 
     it('after a connection dropped mid-request, then succeeds', async () => {
       answer('destroy', json(SUCCESS));
-      await expect(client.code2Session('c')).resolves.toMatchObject({ openid: SUCCESS.openid });
+      await expect(client.code2Session(APP, 'c')).resolves.toMatchObject({
+        openid: SUCCESS.openid,
+      });
       expect(requests).toHaveLength(2);
     });
 
     it('and gives up on a second dropped connection with WECHAT_UNAVAILABLE', async () => {
       answer('destroy');
-      expect((await failure(client.code2Session('c'))).code).toBe('WECHAT_UNAVAILABLE');
+      expect((await failure(client.code2Session(APP, 'c'))).code).toBe('WECHAT_UNAVAILABLE');
       expect(requests).toHaveLength(2);
     });
   });
@@ -236,7 +262,7 @@ describe('WechatApiClient against a real HTTP server', () => {
       ['a 404 with JSON', { status: 404, body: JSON.stringify(SUCCESS) }],
     ])('%s', async (_name, step) => {
       answer(step);
-      const error = await failure(client.code2Session('c'));
+      const error = await failure(client.code2Session(APP, 'c'));
       expect(error.code).toBe('WECHAT_UNAVAILABLE');
       expect(requests).toHaveLength(1);
     });
@@ -246,7 +272,7 @@ describe('WechatApiClient against a real HTTP server', () => {
     answer({ ...json(SUCCESS), delayMs: TIMEOUT_MS + 2000 });
 
     const started = Date.now();
-    const error = await failure(client.code2Session('c'));
+    const error = await failure(client.code2Session(APP, 'c'));
     const elapsed = Date.now() - started;
 
     expect(error.code).toBe('WECHAT_UNAVAILABLE');
@@ -271,7 +297,7 @@ describe('WechatApiClient against a real HTTP server', () => {
       );
 
       const started = Date.now();
-      const error = await failure(slowClient().code2Session('c'));
+      const error = await failure(slowClient().code2Session(APP, 'c'));
       const elapsed = Date.now() - started;
 
       expect(error.code).toBe('WECHAT_UNAVAILABLE');
@@ -282,7 +308,7 @@ describe('WechatApiClient against a real HTTP server', () => {
     it('no retry is started with almost no time left', async () => {
       answer({ ...json({ errcode: -1, errmsg: 'system error' }), delayMs: timeoutMs - 100 });
 
-      const error = await failure(slowClient().code2Session('c'));
+      const error = await failure(slowClient().code2Session(APP, 'c'));
 
       expect(error.code).toBe('WECHAT_UNAVAILABLE');
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -297,7 +323,7 @@ describe('WechatApiClient against a real HTTP server', () => {
     await new Promise((resolve) => closed.close(resolve));
 
     const started = Date.now();
-    const error = await failure(clientFor(`http://127.0.0.1:${port}`).code2Session('c'));
+    const error = await failure(clientFor(`http://127.0.0.1:${port}`).code2Session(APP, 'c'));
     expect(error.code).toBe('WECHAT_UNAVAILABLE');
     expect(error.getStatus()).toBe(503);
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 1000);
@@ -320,11 +346,11 @@ describe('WechatApiClient against a real HTTP server', () => {
       expect(requests[0].url.searchParams.get('access_token')).toBe('token');
     });
 
-    it('hands the raw errcode to the caller when asked not to map it', async () => {
+    it('hands the raw errcode to the caller, who knows the app and the call, to map', async () => {
       answer(json({ errcode: 40001, errmsg: 'invalid credential' }));
 
       const error = await client
-        .request('/wxa/business/getuserphonenumber', { method: 'POST' }, false)
+        .request('/wxa/business/getuserphonenumber', { method: 'POST' })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WechatErrcodeError);
       expect(error).toMatchObject({ errcode: 40001, path: '/wxa/business/getuserphonenumber' });

@@ -3,9 +3,16 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { AxiosError, AxiosRequestConfig } from 'axios';
 import { ApiException } from '../common/errors/api.exception';
 import { AppConfig } from '../config/app-config';
-import { apiExceptionForErrcode, WECHAT_BUSY, WechatErrcodeError } from './wechat-errors';
+import type { WechatApp } from '../config/wechat-apps';
+import {
+  apiExceptionForErrcode,
+  mapWechatError,
+  WECHAT_BUSY,
+  WechatErrcodeError,
+} from './wechat-errors';
 
-export interface WechatSession {
+/** What a mini-program's wx.login() code is worth: the user's openid and session key. */
+export interface MiniProgramGrant {
   openid: string;
   sessionKey: string;
   unionid?: string;
@@ -43,13 +50,22 @@ export class WechatApiClient {
     private readonly config: AppConfig,
   ) {}
 
-  /** Exchanges a wx.login() code for the user's openid and session key. */
-  async code2Session(code: string): Promise<WechatSession> {
-    const { appId, appSecret } = this.config.wechat;
-    const body = await this.request('/sns/jscode2session', {
-      method: 'GET',
-      params: { appid: appId, secret: appSecret, js_code: code, grant_type: 'authorization_code' },
-    });
+  /** Exchanges a wx.login() code of mini-program `app` for the user's openid and session key. */
+  async code2Session(app: WechatApp, code: string): Promise<MiniProgramGrant> {
+    let body: WechatBody;
+    try {
+      body = await this.request('/sns/jscode2session', {
+        method: 'GET',
+        params: {
+          appid: app.appId,
+          secret: app.secret,
+          js_code: code,
+          grant_type: 'authorization_code',
+        },
+      });
+    } catch (error) {
+      throw mapWechatError(error, app);
+    }
     const { openid, session_key: sessionKey, unionid } = body;
     if (typeof openid !== 'string' || !openid || typeof sessionKey !== 'string' || !sessionKey) {
       throw unavailable('WeChat answered jscode2session without openid or session_key');
@@ -58,11 +74,11 @@ export class WechatApiClient {
   }
 
   /**
-   * One call to WeChat that must succeed (errcode absent or 0); any errcode becomes
-   * a {@link WechatErrcodeError} for the caller to map, or the contract's error when
-   * `mapErrors` is left on.
+   * One call to WeChat that must succeed (errcode absent or 0); any errcode becomes a
+   * {@link WechatErrcodeError} for the caller to map (wechat-errors.ts) knowing which app and
+   * call it was. Failures to get an answer at all are the contract's errors already.
    */
-  async request(path: string, options: AxiosRequestConfig, mapErrors = true): Promise<WechatBody> {
+  async request(path: string, options: AxiosRequestConfig): Promise<WechatBody> {
     // One deadline for the call, retry included: a busy answer that came late leaves the retry
     // only what is left, so the caller hears back within WECHAT_TIMEOUT_MS either way.
     const deadline = Date.now() + this.config.wechat.timeoutMs;
@@ -76,7 +92,7 @@ export class WechatApiClient {
     const errcode = outcome.body.errcode;
     if (errcode !== undefined && errcode !== 0) {
       this.logger.warn({ path, errcode }, 'WeChat answered an error');
-      throw mapErrors ? apiExceptionForErrcode(errcode) : new WechatErrcodeError(errcode, path);
+      throw new WechatErrcodeError(errcode, path);
     }
     return outcome.body;
   }

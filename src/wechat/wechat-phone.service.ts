@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiException } from '../common/errors/api.exception';
-import { WechatAccessTokenService } from './wechat-access-token.service';
+import type { WechatApp } from '../config/wechat-apps';
+import { WechatStableTokenService } from './wechat-stable-token.service';
 
 /** A phone number as WeChat's getPhoneNumber button reveals it. */
 export interface WechatPhoneNumber {
@@ -19,14 +20,18 @@ const COUNTRY_CODE = /^[\x21-\x7e]{1,8}$/;
 
 @Injectable()
 export class WechatPhoneService {
-  constructor(private readonly tokens: WechatAccessTokenService) {}
+  constructor(private readonly tokens: WechatStableTokenService) {}
 
   /**
-   * Exchanges a phone code (valid 5 minutes, once). Sending the caller's openid makes WeChat
-   * refuse a code that another user's button produced.
+   * Exchanges a phone code of mini-program `app` (valid 5 minutes, once), with that app's
+   * stable token. Sending the caller's openid makes WeChat refuse a code that another user's
+   * button produced.
    */
-  async exchange(code: string, openid: string): Promise<WechatPhoneNumber> {
-    const body = await this.tokens.call(PHONE_PATH, { method: 'POST', data: { code, openid } });
+  async exchange(app: WechatApp, code: string, openid: string): Promise<WechatPhoneNumber> {
+    const body = await this.tokens.call(app, PHONE_PATH, {
+      method: 'POST',
+      data: { code, openid },
+    });
     const info = body.phone_info as Record<string, unknown> | null | undefined;
     const phoneNumber = info?.['phoneNumber'];
     const purePhoneNumber = info?.['purePhoneNumber'];

@@ -2,9 +2,21 @@ import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { WechatAccessTokenService } from './wechat-access-token.service';
 import { WechatApiClient } from './wechat-api.client';
+import { WechatAppRegistry } from './wechat-app.registry';
+import { WechatContentService } from './wechat-content.service';
+import { WechatOauthClient } from './wechat-oauth.client';
 import { WechatPhoneService } from './wechat-phone.service';
+import { WechatStableTokenService } from './wechat-stable-token.service';
+
+const SERVICES = [
+  WechatAppRegistry,
+  WechatApiClient,
+  WechatOauthClient,
+  WechatPhoneService,
+  WechatContentService,
+  WechatStableTokenService,
+];
 
 @Module({
   imports: [
@@ -15,7 +27,7 @@ import { WechatPhoneService } from './wechat-phone.service';
       maxRedirects: 0,
     }),
   ],
-  providers: [WechatApiClient, WechatAccessTokenService, WechatPhoneService],
-  exports: [WechatApiClient, WechatAccessTokenService, WechatPhoneService],
+  providers: SERVICES,
+  exports: SERVICES,
 })
 export class WechatModule {}

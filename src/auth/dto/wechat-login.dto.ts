@@ -9,7 +9,13 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { IsAvatarUrl, IsGender, IsNickname } from '../../common/validation/validators';
+import {
+  IsAvatarUrl,
+  IsGender,
+  IsNickname,
+  IsWechatCode,
+  WECHAT_CODE_PATTERN,
+} from '../../common/validation/validators';
 
 /** The profile a user chose to share (wx.getUserInfo's shape); unknown fields are refused. */
 export class WechatUserInfoDto {
@@ -65,13 +71,10 @@ export class WechatLoginDto {
   /** The one-time code of wx.login(). */
   @ApiProperty({
     description: 'The one-time code of wx.login(); 1-128 printable ASCII characters, no spaces',
-    pattern: '^[\\x21-\\x7e]{1,128}$',
+    pattern: WECHAT_CODE_PATTERN.source,
     example: '0a3Xyz1w3ZbXyS0Wq1Iw3NQ0mR1Xyz1P',
   })
-  @IsString()
-  @Matches(/^[\x21-\x7e]{1,128}$/, {
-    message: 'code must be 1-128 printable ASCII characters without spaces',
-  })
+  @IsWechatCode()
   code: string;
 
   @ApiPropertyOptional({ type: WechatUserInfoDto, description: 'Profile the user chose to share' })

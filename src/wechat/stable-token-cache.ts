@@ -1,4 +1,4 @@
-/** An access token as WeChat hands it out: the value and its remaining lifetime. */
+/** A stable token as WeChat hands it out: the value and its remaining lifetime. */
 export interface FetchedToken {
   token: string;
   expiresInSeconds: number;
@@ -8,12 +8,12 @@ export interface FetchedToken {
 const MAX_RENEW_MARGIN_MS = 300_000;
 
 /**
- * Caches one access token in memory and fetches it at most once at a time, however many
+ * Caches one app's stable token in memory and fetches it at most once at a time, however many
  * callers wait (single flight). The token is renewed before it expires, and dropped only
  * while it is still the one a call found invalid, so a stale failure cannot throw away the
  * fresh token another caller just fetched.
  */
-export class AccessTokenCache {
+export class StableTokenCache {
   private cached: { token: string; renewAt: number; expiresAt: number } | undefined;
   private inflight: Promise<string> | undefined;
 

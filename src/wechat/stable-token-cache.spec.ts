@@ -1,4 +1,4 @@
-import { AccessTokenCache, FetchedToken } from './access-token-cache';
+import { StableTokenCache, FetchedToken } from './stable-token-cache';
 
 class TokenError extends Error {}
 const isTokenError = (error: unknown) => error instanceof TokenError;
@@ -39,15 +39,15 @@ const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 let clock: number;
 let fetcher: FakeFetcher;
-let cache: AccessTokenCache;
+let cache: StableTokenCache;
 
 beforeEach(() => {
   clock = 1_000_000;
   fetcher = new FakeFetcher();
-  cache = new AccessTokenCache(fetcher.fetch, () => clock);
+  cache = new StableTokenCache(fetcher.fetch, () => clock);
 });
 
-describe('AccessTokenCache.get', () => {
+describe('StableTokenCache.get', () => {
   it('fetches once for many concurrent callers (single flight) and then serves from memory', async () => {
     const waiting = Array.from({ length: 20 }, () => cache.get());
     expect(fetcher.calls).toBe(1);
@@ -109,7 +109,7 @@ describe('AccessTokenCache.get', () => {
   });
 });
 
-describe('AccessTokenCache.drop', () => {
+describe('StableTokenCache.drop', () => {
   it('drops the token only while it is still the cached one', async () => {
     const first = cache.get();
     await fetcher.answer('A');
@@ -125,7 +125,7 @@ describe('AccessTokenCache.drop', () => {
   });
 });
 
-describe('AccessTokenCache.withToken', () => {
+describe('StableTokenCache.withToken', () => {
   const prime = async (token: string) => {
     const got = cache.get();
     await fetcher.answer(token);
