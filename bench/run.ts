@@ -24,7 +24,7 @@ import {
   Spawned,
   startProcess,
   stopProcess,
-} from './lib/processes';
+} from '../scripts/processes';
 import { summarizeProfile } from './lib/profile-summary';
 import {
   BenchReport,
@@ -51,6 +51,43 @@ const COUNTERS = [
   'Com_commit',
   'Questions',
 ];
+
+const USAGE = `Usage: npm run bench            (settings are environment variables)
+
+Measures the built service (production mode, its own process) against the hand-written
+baseline on a fresh database, with the WeChat emulator playing WeChat. Writes
+bench/results/latest.md and latest.json. Needs MariaDB/MySQL; builds first.
+
+  BENCH_CONNECTIONS=50         concurrent keep-alive connections
+  BENCH_DURATION=10            seconds per measured run
+  BENCH_ROUNDS=3               rounds (each runs every scenario on both targets)
+  BENCH_WARMUP=3               seconds of warm-up per scenario and target
+  BENCH_COLD_STARTS=5          cold starts timed per target
+  BENCH_SCENARIOS=me,login     which scenarios to run
+  BENCH_USERS=1000             returning users
+  BENCH_TOKENS=200             users whose tokens GET /users/me uses
+  BENCH_NEW_USER_SHARE=0.05    share of logins by new users
+  BENCH_LOG_LEVEL=info         the service's LOG_LEVEL
+  BENCH_SERVICE_ENTRY=dist/src/main.js   another build of the service to measure
+  BENCH_SERVICE_NODE_ARGS=...  node flags for the service (default: those of npm start)
+  BENCH_SERVICE_ENV="A=1 B=2"  extra environment of the service
+  BENCH_PROFILE=1              CPU-profile both targets during the last round
+  BENCH_DATABASE_SERVER=mysql://root@127.0.0.1:3306   where to create the database
+  BENCH_TIMEOUT_S=900          the whole run gives up (and cleans up) after this
+  BENCH_STRICT=1               exit 1 when a target is missed
+
+Example: BENCH_DURATION=5 BENCH_ROUNDS=1 npm run bench
+More in bench/README.md.`;
+
+// Settings are environment variables; an argument is either a request for help or a mistake.
+const args = process.argv.slice(2);
+if (args.length > 0) {
+  const help = args.every((arg) => arg === '--help' || arg === '-h');
+  (help ? console.log : console.error)(
+    help ? USAGE : `bench: unknown argument(s) ${args.join(' ')}\n\n${USAGE}`,
+  );
+  process.exit(help ? 0 : 2);
+}
 
 const setting = (name: string, fallback: string): string => process.env[name] || fallback;
 

@@ -9,25 +9,22 @@
  * SOAK_CONCURRENCY (8), SOAK_RATE (requests per second at most, 200),
  * SOAK_DATABASE_SERVER (mysql://root@127.0.0.1:3306), SOAK_LOG_LEVEL (info).
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { startScriptNodeFlags } from './start-flags';
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createConnection } from 'mariadb';
 import { connectionSettings } from '../src/prisma/database-url';
 import { applyMigrations, dropDatabase } from '../src/prisma/migration-runner';
+import {
+  freePort,
+  killAllChildren,
+  memoryOf,
+  sleep,
+  startProcess,
+  stopAllChildren,
+} from './processes';
 
 const ROOT = resolve(__dirname, '..', '..');
 const RESULTS = join(ROOT, 'bench', 'results');
@@ -57,81 +54,13 @@ const LOG_LEVEL = process.env.SOAK_LOG_LEVEL || 'info';
 
 const say = (message: string) =>
   console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${message}`);
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 // ------------------------------------------------------------------ processes
 
-const children: ChildProcess[] = [];
 /** Set by SIGINT/SIGTERM: the workers stop, and the run cleans up and reports what it has. */
 let stopRequested = false;
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
-
-/** `node <entry>` with only `env` (and PATH), output appended to `logFile`, in an empty directory (no .env). */
-function start(
-  entry: string,
-  env: Record<string, string>,
-  logFile: string,
-  cwd: string,
-  nodeFlags: string[] = [],
-): ChildProcess {
-  const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...nodeFlags, join(ROOT, entry)], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
-    stdio: ['ignore', log, log],
-  });
-  closeSync(log);
-  children.push(child);
-  return child;
-}
-
-async function waitForOk(url: string, child: ChildProcess, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`${what} exited with ${child.exitCode} while starting`);
-    try {
-      if ((await fetch(url)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`${what} did not answer ${url} within 20 s`);
-}
-
-async function stopChildren(): Promise<void> {
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((done) => {
-          if (child.exitCode !== null || child.signalCode !== null) return done();
-          const force = setTimeout(() => child.kill('SIGKILL'), 12_000);
-          child.once('exit', () => {
-            clearTimeout(force);
-            done();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
-}
-
-/** Resident set size of a process in MB, from /proc. */
-function rssMb(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
+/** The service's shutdown is bounded at 10 s (main.ts); past that it is killed. */
+const STOP_GRACE_MS = 12_000;
 
 // ------------------------------------------------------------------ traffic
 
@@ -574,17 +503,24 @@ async function main(): Promise<number> {
   try {
     const [emulatorPort, servicePort] = [await freePort(), await freePort()];
     const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
-    const serviceUrl = `http://127.0.0.1:${servicePort}`;
-    const emulator = start(
-      'dist/emulator/main.js',
-      { EMULATOR_PORT: String(emulatorPort), WECHAT_APP_ID: APP_ID, WECHAT_APP_SECRET: APP_SECRET },
+    const emulator = await startProcess({
+      name: 'the emulator',
+      entry: join(ROOT, 'dist/emulator/main.js'),
+      port: emulatorPort,
+      env: {
+        EMULATOR_PORT: String(emulatorPort),
+        WECHAT_APP_ID: APP_ID,
+        WECHAT_APP_SECRET: APP_SECRET,
+      },
+      healthPath: '/__emulator/health',
       logFile,
       cwd,
-    );
-    await waitForOk(`${emulatorUrl}/__emulator/health`, emulator, 'the emulator');
-    const service = start(
-      'dist/src/main.js',
-      {
+    });
+    const service = await startProcess({
+      name: 'the service',
+      entry: join(ROOT, 'dist/src/main.js'),
+      port: servicePort,
+      env: {
         NODE_ENV: 'production',
         HOST: '127.0.0.1',
         PORT: String(servicePort),
@@ -597,24 +533,24 @@ async function main(): Promise<number> {
         LOGIN_RATE_LIMIT: '1000000000',
         LOG_LEVEL,
       },
+      healthPath: '/health/ready',
       logFile,
       cwd,
-      startScriptNodeFlags(ROOT),
-    );
-    await waitForOk(`${serviceUrl}/health/ready`, service, 'the service');
+      nodeArgs: startScriptNodeFlags(ROOT),
+    });
     say(
-      `service pid ${service.pid} at ${serviceUrl}, emulator at ${emulatorUrl}; ${SOAK_SECONDS} s of traffic, warm-up ${WARMUP_SECONDS} s`,
+      `service pid ${service.child.pid} at ${service.url}, emulator at ${emulator.url}; ${SOAK_SECONDS} s of traffic, warm-up ${WARMUP_SECONDS} s`,
     );
 
-    const traffic = new Traffic(serviceUrl, emulatorUrl);
+    const traffic = new Traffic(service.url, emulator.url);
     const t0 = Date.now();
     const deadline = t0 + SOAK_SECONDS * 1000;
     const samples: Sample[] = [];
     const sample = () => {
       const s = {
         t: (Date.now() - t0) / 1000,
-        rss: rssMb(service.pid!),
-        emulatorRss: rssMb(emulator.pid!),
+        rss: memoryOf(service.child.pid!).rssMb,
+        emulatorRss: memoryOf(emulator.child.pid!).rssMb,
         requests: traffic.stats.total,
       };
       samples.push(s);
@@ -627,8 +563,8 @@ async function main(): Promise<number> {
     await Promise.all(Array.from({ length: CONCURRENCY }, () => traffic.worker(deadline)));
     clearInterval(sampler);
     if (Date.now() - t0 - samples[samples.length - 1].t * 1000 > 1000) sample();
-    if (service.exitCode !== null)
-      throw new Error(`the service exited with ${service.exitCode} during the run`);
+    if (service.child.exitCode !== null)
+      throw new Error(`the service exited with ${service.child.exitCode} during the run`);
 
     const report = render(traffic.stats, samples, {
       started,
@@ -642,7 +578,7 @@ async function main(): Promise<number> {
     say(`report written to ${reportFile}`);
     return verdict(samples).ok && traffic.stats.errorCount === 0 ? 0 : 1;
   } finally {
-    await stopChildren();
+    await stopAllChildren(STOP_GRACE_MS);
     await dropDatabase(databaseUrl);
     rmSync(cwd, { recursive: true, force: true });
   }
@@ -652,7 +588,7 @@ async function main(): Promise<number> {
 const watchdog = setTimeout(
   () => {
     console.error('[soak] did not finish in time; stopping');
-    for (const child of children) child.kill('SIGKILL');
+    killAllChildren();
     process.exit(2);
   },
   (SOAK_SECONDS + 120) * 1000,
@@ -670,7 +606,7 @@ main().then(
   (code) => process.exit(code),
   async (error: unknown) => {
     console.error(`[soak] failed: ${(error as Error).message}`);
-    await stopChildren();
+    await stopAllChildren(STOP_GRACE_MS);
     process.exit(1);
   },
 );

@@ -1,5 +1,6 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import * as jwt from 'jsonwebtoken';
+import { expectError } from './support/errors';
 import { call } from './support/http';
 import { useTestStack } from './support/stack';
 import { mintLoginCode } from './support/wechat';
@@ -23,16 +24,6 @@ const refresh = (refreshToken: unknown) =>
 const claimsOf = (token: string) =>
   jwt.decode(token) as { sub: string; sid: string; iat: number; exp: number };
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-function expectError(result: { status: number; body: any }, status: number, code: string) {
-  expect(result.status).toBe(status);
-  expect(result.body).toEqual({
-    statusCode: status,
-    code,
-    message: expect.any(String),
-    requestId: expect.any(String),
-  });
-}
 
 describe('access tokens', () => {
   it('are HS256 with sub (user id as a string), sid, iat and exp', async () => {

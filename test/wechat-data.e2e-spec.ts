@@ -1,5 +1,6 @@
 import { createCipheriv } from 'node:crypto';
 import { DEV_APP_ID, DEV_APP_SECRET } from '../emulator/wechat-emulator';
+import { expectError } from './support/errors';
 import { call } from './support/http';
 import { RunningService, startService } from './support/service';
 import { useTestStack } from './support/stack';
@@ -61,21 +62,6 @@ const bindPhone = (user: LoggedIn, body: unknown, url = stack.service.url) =>
 
 const STABLE_TOKEN = '/cgi-bin/stable_token';
 const PHONE = '/wxa/business/getuserphonenumber';
-
-function expectError(
-  result: { status: number; body: any },
-  status: number,
-  code: string,
-  message?: RegExp,
-) {
-  expect(result.body).toEqual({
-    statusCode: status,
-    code,
-    message: message ? expect.stringMatching(message) : expect.any(String),
-    requestId: expect.any(String),
-  });
-  expect(result.status).toBe(status);
-}
 
 describe('POST /wechat/decrypt', () => {
   const decrypt = (user: LoggedIn, body: unknown) =>

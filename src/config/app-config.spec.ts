@@ -399,7 +399,7 @@ describe('every problem at once', () => {
       'SESSION_KEY_SECRET',
       'BODY_LIMIT',
     ]) {
-      expect(error.problems.filter((line) => line.startsWith(`${name} `))).toHaveLength(1);
+      expect(error.problems.filter((line) => new RegExp(`^${name}\\b`).test(line))).toHaveLength(1);
     }
     expect(error.problems).toHaveLength(10);
   });
@@ -465,7 +465,7 @@ describe('the apps', () => {
       { appId: 'wx0f1e2d3c4b5a6978', secret: 'c'.repeat(32), type: 'website' },
     ]);
     const [line] = configError({ ...production(), WECHAT_APPS }).problems;
-    expect(line).toMatch(/^WECHAT_APPS .*wx0f1e2d3c4b5a6978.*WECHAT_APP_ID/);
+    expect(line).toMatch(/^WECHAT_APPS\[0\] .*wx0f1e2d3c4b5a6978.*WECHAT_APP_ID/);
     expect(line).not.toContain('c'.repeat(32));
   });
 });

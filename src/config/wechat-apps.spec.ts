@@ -71,7 +71,7 @@ describe('WECHAT_APPS', () => {
     ['an app id not wx + 16 hex', JSON.stringify([app({ appId: 'wx-official' })])],
   ])('refuses %s in production: one line naming WECHAT_APPS, no secret', (_case, raw) => {
     const line = problem(raw);
-    expect(line).toMatch(/^WECHAT_APPS /);
+    expect(line).toMatch(/^WECHAT_APPS\b/);
     expect(line).not.toContain('\n');
     expect(line).not.toContain(SECRET.slice(0, 12));
     expect(line).not.toContain(SECRET.slice(1, 13));

@@ -16,11 +16,11 @@ export const APP_SECRET_FORMAT = /^[0-9a-f]{32}$/i;
 
 /** A problem with WECHAT_APPS: one line, naming the setting and the entry, never a secret. */
 function invalid(detail: string): ConfigError {
-  return new ConfigError(`WECHAT_APPS ${detail}`);
+  return new ConfigError(`WECHAT_APPS${detail}`);
 }
 
 function parseEntry(entry: unknown, index: number, production: boolean): WechatApp {
-  const where = `entry ${index}`;
+  const where = `[${index}]`;
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
     throw invalid(`${where} must be an object like {"appId","secret","type","name"?}`);
   }
@@ -33,11 +33,11 @@ function parseEntry(entry: unknown, index: number, production: boolean): WechatA
   }
   for (const key of ['appId', 'secret', 'type'] as const) {
     if (typeof fields[key] !== 'string' || fields[key].trim() === '') {
-      throw invalid(`${where} needs "${key}" as a non-empty string`);
+      throw invalid(`${where}.${key} must be a non-empty string`);
     }
   }
   if (fields.name !== undefined && typeof fields.name !== 'string') {
-    throw invalid(`${where}: "name" must be a string when given`);
+    throw invalid(`${where}.name must be a string when given`);
   }
   const app: WechatApp = {
     appId: (fields.appId as string).trim(),
@@ -46,14 +46,14 @@ function parseEntry(entry: unknown, index: number, production: boolean): WechatA
     ...(fields.name === undefined ? {} : { name: fields.name }),
   };
   if (!APP_TYPES.includes(app.type)) {
-    throw invalid(`${where} (${app.appId}): "type" must be one of ${APP_TYPES.join(', ')}`);
+    throw invalid(`${where}.type (${app.appId}) must be one of ${APP_TYPES.join(', ')}`);
   }
   if (production && !APP_ID_FORMAT.test(app.appId)) {
-    throw invalid(`${where}: "appId" must be wx + 16 hex characters in production`);
+    throw invalid(`${where}.appId must be wx + 16 hex characters in production`);
   }
   if (production && !APP_SECRET_FORMAT.test(app.secret)) {
     throw invalid(
-      `${where} (${app.appId}): "secret" must be the AppSecret (32 hex characters) in production`,
+      `${where}.secret (${app.appId}) must be the AppSecret (32 hex characters) in production`,
     );
   }
   return app;
@@ -75,18 +75,18 @@ export function parseWechatApps(
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw invalid('is not valid JSON; expected [{"appId","secret","type","name"?}, …]');
+    throw invalid(' is not valid JSON; expected [{"appId","secret","type","name"?}, …]');
   }
-  if (!Array.isArray(parsed)) throw invalid('must be a JSON array of apps');
+  if (!Array.isArray(parsed)) throw invalid(' must be a JSON array of apps');
   const apps = [defaultApp];
   parsed.forEach((entry, index) => {
     const app = parseEntry(entry, index, production);
     const sameId = (known: WechatApp) => known.appId.toLowerCase() === app.appId.toLowerCase();
     if (sameId(defaultApp)) {
-      throw invalid(`entry ${index} repeats ${app.appId}, the default app (WECHAT_APP_ID)`);
+      throw invalid(`[${index}] repeats ${app.appId}, the default app (WECHAT_APP_ID)`);
     }
     if (apps.some(sameId)) {
-      throw invalid(`lists ${app.appId} more than once`);
+      throw invalid(` lists ${app.appId} more than once`);
     }
     apps.push(app);
   });

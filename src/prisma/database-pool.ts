@@ -24,11 +24,46 @@ export function createDatabasePool(config: AppConfig): Pool {
   // The pool reports each failed connection attempt as an 'error' event while it retries in
   // the background; unheard, that event would crash the process during a database outage.
   const logger = new Logger('Database');
+  const { host, port } = connectionSettings(config.databaseUrl);
   // (The driver's typings omit this event, hence the cast.)
-  (pool as unknown as NodeJS.EventEmitter).on('error', (error: Error & { code?: string }) =>
-    logger.warn({ code: error.code }, 'cannot open a database connection; retrying'),
-  );
+  (pool as unknown as NodeJS.EventEmitter).on('error', (error: DriverError) => {
+    const { code, reason } = connectionFailure(error);
+    logger.warn(
+      { code },
+      `cannot connect to the database at ${host}:${port}: ${reason}; retrying in the background`,
+    );
+  });
   return withStatementDeadline(pool);
+}
+
+type DriverError = Error & { code?: string; cause?: unknown };
+
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is MySQL running and listening there?)',
+  ECONNRESET: 'the connection was closed by the server or the network',
+  ETIMEDOUT: 'no answer within the connect timeout',
+  ER_CONNECTION_TIMEOUT: 'no answer within the connect timeout',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name does not resolve (DNS unavailable)',
+  EHOSTUNREACH: 'the host is unreachable',
+  ER_ACCESS_DENIED_ERROR: 'access denied: check the user and password in DATABASE_URL',
+  ER_ACCESS_DENIED_NO_PASSWORD_ERROR: 'access denied: check the user and password in DATABASE_URL',
+  ER_DBACCESS_DENIED_ERROR: 'access denied to the database: check the grants of the user',
+  ER_BAD_DB_ERROR: 'the database does not exist (run `npm run db:migrate`)',
+  ER_CON_COUNT_ERROR: 'the server has too many connections',
+};
+
+/**
+ * The pool wraps each failure in its own "pool not initialized / cannot create connection"
+ * error; the cause underneath is what an operator can act on, so that is what is logged.
+ */
+export function connectionFailure(error: DriverError): { code: string; reason: string } {
+  let cause: DriverError = error;
+  // Not `instanceof Error`: socket errors come from Node's core, another realm under jest.
+  while (typeof cause.cause === 'object' && cause.cause !== null)
+    cause = cause.cause as DriverError;
+  const code = cause.code ?? error.code ?? 'UNKNOWN';
+  return { code, reason: REASONS[code] ?? cause.message.split('\n')[0] };
 }
 
 /**

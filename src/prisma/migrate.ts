@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   for (const name of result.applied) console.log(`Applied migration ${name}`);
   console.log(
     result.applied.length === 0
-      ? `Database ${where} is up to date (${result.alreadyApplied.length} migrations)`
+      ? `Database ${where} is up to date (${result.alreadyApplied.length} migration${result.alreadyApplied.length === 1 ? '' : 's'})`
       : `Database ${where} migrated (${result.applied.length} applied)`,
   );
 }

@@ -1,3 +1,7 @@
+/*
+ * Starting and stopping the service, the emulator and the bench baseline as child processes,
+ * for `npm run bench` and `npm run soak`: only ever our own children, by pid.
+ */
 import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -40,18 +44,21 @@ export interface SpawnOptions {
   healthPath: string;
   logFile: string;
   nodeArgs?: string[];
+  /** Working directory; an empty one keeps a developer's .env out of the child's settings. */
+  cwd?: string;
   timeoutMs?: number;
 }
 
 /**
  * Starts `node <entry>` with only the given environment (plus PATH), stdout and stderr
- * appended to a log file (the kernel writes them; the bench process does not relay), and
+ * appended to a log file (the kernel writes them; this process does not relay), and
  * waits for the first 200 on the health path.
  */
 export async function startProcess(options: SpawnOptions): Promise<Spawned> {
   const log = openSync(options.logFile, 'a');
   const started = performance.now();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry], {
+    cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
     stdio: ['ignore', log, log],
   });
@@ -99,6 +106,11 @@ export async function stopProcess(child: ChildProcess, graceMs = 5000): Promise<
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+/** Stops every child still running, each as {@link stopProcess} does. */
+export async function stopAllChildren(graceMs?: number): Promise<void> {
+  await Promise.all([...running].map((child) => stopProcess(child, graceMs)));
 }
 
 /** Last-resort cleanup: kill every child still running (used on timeout or signal). */

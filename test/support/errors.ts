@@ -1,0 +1,19 @@
+/**
+ * Asserts the contract's error answer (docs/api.md, "Errors"): the status, and a body of exactly
+ * statusCode, code, a message (matching `message` when given) and the request id. The body is
+ * compared first: on a failure it shows what was answered instead.
+ */
+export function expectError(
+  result: { status: number; body: unknown },
+  status: number,
+  code: string,
+  message?: RegExp,
+): void {
+  expect(result.body).toEqual({
+    statusCode: status,
+    code,
+    message: message ? expect.stringMatching(message) : expect.any(String),
+    requestId: expect.any(String),
+  });
+  expect(result.status).toBe(status);
+}
