@@ -1,3 +1,6 @@
+import { loadEnvironment } from '../src/config/environment';
+import { DEV_WECHAT_APPS } from './dev-apps';
+
 /*
  * `npm run demo`: plays a mini-program against the running service, step by step, the way
  * a real one would call it. The emulator stands in for WeChat (it mints what wx.login()
@@ -209,19 +212,24 @@ if (require.main === module) {
   const emulatorUrl =
     process.env.DEMO_EMULATOR_URL ?? `http://127.0.0.1:${process.env.EMULATOR_PORT ?? 4010}`;
   print(`Mini-program demo against ${serviceUrl} (WeChat emulator at ${emulatorUrl})`);
-  runDemo({
-    serviceUrl,
-    emulatorUrl,
-    appId: process.env.WECHAT_APP_ID,
-    webAppId: firstWebAppId(process.env.WECHAT_APPS),
-  }).catch((error: unknown) => {
-    console.error(
-      error instanceof DemoFailure
-        ? `\nDemo failed: ${error.message}`
-        : `\nDemo failed: ${(error as Error).message} (is \`npm run dev\` running?)`,
-    );
-    process.exit(1);
-  });
+  loadEnvironment()
+    .then((env) =>
+      runDemo({
+        serviceUrl,
+        emulatorUrl,
+        appId: env.WECHAT_APP_ID,
+        // The apps `npm run dev` serves: .env's, else its defaults.
+        webAppId: firstWebAppId(env.WECHAT_APPS || DEV_WECHAT_APPS),
+      }),
+    )
+    .catch((error: unknown) => {
+      console.error(
+        error instanceof DemoFailure
+          ? `\nDemo failed: ${error.message}`
+          : `\nDemo failed: ${(error as Error).message} (is \`npm run dev\` running?)`,
+      );
+      process.exit(1);
+    });
 }
 
 function print(line: string): void {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ConfigError, loadAppConfig } from '../src/config/app-config';
 import { loadEnvironment } from '../src/config/environment';
 import { applyMigrations } from '../src/prisma/migration-runner';
+import { DEV_WECHAT_APPS } from './dev-apps';
 import { devBanner, localUrl } from './dev-banner';
 
 const root = join(__dirname, '..', '..');
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     ...fileAndEnv,
     NODE_ENV: fileAndEnv.NODE_ENV || 'development',
     WECHAT_API_BASE_URL: fileAndEnv.WECHAT_API_BASE_URL || emulatorUrl,
+    WECHAT_APPS: fileAndEnv.WECHAT_APPS || DEV_WECHAT_APPS,
     EMULATOR_PORT: emulatorPort,
   };
   const config = loadAppConfig(env);
