@@ -134,7 +134,7 @@ function sourceVersion(): string {
   try {
     const git = (...args: string[]) =>
       execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = git('status', '--porcelain', '--', 'src').length > 0;
+    const dirty = git('--no-optional-locks', 'status', '--porcelain', '--', 'src').length > 0;
     return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted src changes' : ''}`;
   } catch {
     return 'unknown';
