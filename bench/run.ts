@@ -1,17 +1,16 @@
 /**
- * `npm run bench`: the compiled service (production mode, own process) against a
- * hand-written baseline (bench/baseline/server.ts) on the same fresh database, with the
- * WeChat emulator in a third process. Prints a markdown table and writes it to
- * bench/results/latest.md. Settings: see bench/README.md.
+ * `npm run bench`: the compiled service (production mode, own process) against the bare
+ * baseline (bench/baseline.mjs, a verbatim copy of ../shared/bench/baseline.mjs, in its own
+ * database), with the WeChat emulator in a third process. Prints a markdown table and writes
+ * it to bench/results/latest.md. Settings: see bench/README.md.
  */
 import { createConnection, Connection } from 'mariadb';
 import { startScriptNodeFlags } from '../scripts/start-flags';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import { connectionSettings } from '../src/prisma/database-url';
 import { applyMigrations, dropDatabase } from '../src/prisma/migration-runner';
 import { CpuMeter, pidOf } from './lib/cpu';
@@ -38,6 +37,8 @@ import {
 
 const ROOT = resolve(__dirname, '..', '..');
 const RESULTS = join(ROOT, 'bench', 'results');
+const BASELINE = join(ROOT, 'bench', 'baseline.mjs');
+const SHARED_BASELINE = join(ROOT, '..', 'shared', 'bench', 'baseline.mjs');
 // Production refuses the emulator's development pair, so each run makes up its own app.
 const APP_ID = `wx${randomBytes(8).toString('hex')}`;
 const APP_SECRET = randomBytes(16).toString('hex');
@@ -54,8 +55,9 @@ const COUNTERS = [
 
 const USAGE = `Usage: npm run bench            (settings are environment variables)
 
-Measures the built service (production mode, its own process) against the hand-written
-baseline on a fresh database, with the WeChat emulator playing WeChat. Writes
+Measures the built service (production mode, its own process) against the bare baseline
+(bench/baseline.mjs: node:http, the mariadb driver, node:crypto), each on a fresh database,
+with the WeChat emulator playing WeChat; every ratio is service ÷ bare. Writes
 bench/results/latest.md and latest.json. Needs MariaDB/MySQL; builds first.
 
   BENCH_CONNECTIONS=50         concurrent keep-alive connections
@@ -74,7 +76,7 @@ bench/results/latest.md and latest.json. Needs MariaDB/MySQL; builds first.
   BENCH_PROFILE=1              CPU-profile both targets during the last round
   BENCH_DATABASE_SERVER=mysql://root@127.0.0.1:3306   where to create the database
   BENCH_TIMEOUT_S=900          the whole run gives up (and cleans up) after this
-  BENCH_STRICT=1               exit 1 when a target is missed
+  BENCH_STRICT=1               exit 1 when a target is missed (default: report only)
 
 Example: BENCH_DURATION=5 BENCH_ROUNDS=1 npm run bench
 More in bench/README.md.`;
@@ -132,7 +134,7 @@ function sourceVersion(): string {
   try {
     const git = (...args: string[]) =>
       execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = git('status', '--porcelain', '--', 'src').length > 0;
+    const dirty = git('--no-optional-locks', 'status', '--porcelain', '--', 'src').length > 0;
     return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted src changes' : ''}`;
   } catch {
     return 'unknown';
@@ -149,14 +151,21 @@ async function statusCounters(db: Connection): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r.Variable_name, Number(r.Value)]));
 }
 
+/** Whether the repo's copy of the bare baseline is still the shared one, for the report. */
+function baselineProvenance(): string {
+  if (!existsSync(SHARED_BASELINE))
+    return 'bench/baseline.mjs (../shared/bench/baseline.mjs absent)';
+  return readFileSync(BASELINE).equals(readFileSync(SHARED_BASELINE))
+    ? 'bench/baseline.mjs (= ../shared/bench/baseline.mjs)'
+    : 'bench/baseline.mjs (DIFFERS from ../shared/bench/baseline.mjs)';
+}
+
 async function main(): Promise<void> {
-  for (const entry of [
-    cfg.serviceEntry,
-    join(ROOT, 'dist/emulator/main.js'),
-    join(ROOT, 'dist/bench/baseline/server.js'),
-  ]) {
+  for (const entry of [cfg.serviceEntry, join(ROOT, 'dist/emulator/main.js')]) {
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
   }
+  const provenance = baselineProvenance();
+  if (provenance.includes('DIFFERS')) say(`WARNING: ${provenance}`);
   const logs = join(RESULTS, 'logs');
   const profiles = join(RESULTS, 'profiles');
   rmSync(logs, { recursive: true, force: true });
@@ -164,6 +173,15 @@ async function main(): Promise<void> {
   if (cfg.profile) mkdirSync(profiles, { recursive: true });
 
   const databaseUrl = `${cfg.server}/wxauth_bench_${randomBytes(4).toString('hex')}`;
+  // The baseline creates and drops its own database; named here so that a run killed midway
+  // can still drop those of the baselines it started.
+  const baselineDatabases: string[] = [];
+  const dropAll = () =>
+    Promise.all(
+      [databaseUrl, ...baselineDatabases.map((name) => `${cfg.server}/${name}`)].map((url) =>
+        dropDatabase(url).catch((error: unknown) => console.error('cleanup:', error)),
+      ),
+    );
   const cleanups: Array<() => Promise<unknown>> = [];
   let finished = false;
   const cleanup = async () => {
@@ -173,18 +191,18 @@ async function main(): Promise<void> {
   const timer = setTimeout(() => {
     console.error(`bench: gave up after ${cfg.timeoutS} s`);
     killAllChildren();
-    void dropDatabase(databaseUrl).finally(() => process.exit(2));
+    void dropAll().finally(() => process.exit(2));
   }, cfg.timeoutS * 1000);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       killAllChildren();
-      void dropDatabase(databaseUrl).finally(() => process.exit(130));
+      void dropAll().finally(() => process.exit(130));
     });
   }
 
   try {
     say(`database ${new URL(databaseUrl).pathname.slice(1)}`);
-    cleanups.push(() => dropDatabase(databaseUrl));
+    cleanups.push(dropAll);
     await applyMigrations(databaseUrl);
     const db = await createConnection(connectionSettings(databaseUrl));
     cleanups.push(() => db.end());
@@ -218,44 +236,71 @@ async function main(): Promise<void> {
       JWT_SECRET: randomBytes(32).toString('hex'),
       SESSION_KEY_SECRET: randomBytes(32).toString('hex'),
     };
+    const database = connectionSettings(databaseUrl);
     const profileHook = ['--require', join(ROOT, 'dist/bench/profile-hook.js')];
     const start = async (target: Target, profiled: boolean): Promise<Spawned> => {
-      const port = await freePort();
-      const env: Record<string, string> = {
-        ...secrets,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        NODE_ENV: 'production',
-        LOG_LEVEL: cfg.logLevel,
-        LOGIN_RATE_LIMIT: '1000000000',
-        LOGIN_RATE_WINDOW: '1s',
-        ...(profiled ? { BENCH_PROFILE_DIR: profiles } : {}),
-        ...(target === 'service' ? cfg.serviceEnv : {}),
-      };
-      return startProcess({
+      const common = {
         name: target,
-        entry:
-          target === 'service' ? cfg.serviceEntry : join(ROOT, 'dist/bench/baseline/server.js'),
-        port,
-        env,
         healthPath: '/health',
         logFile: join(logs, `${target}.log`),
-        nodeArgs: [
-          ...(target === 'service' ? cfg.serviceNodeArgs : []),
-          ...(profiled ? profileHook : []),
-        ],
+      };
+      const profiling: Record<string, string> = profiled ? { BENCH_PROFILE_DIR: profiles } : {};
+      if (target === 'baseline') {
+        const name = `${new URL(databaseUrl).pathname.slice(1)}_bare_${baselineDatabases.length}`;
+        baselineDatabases.push(name);
+        return startProcess({
+          ...common,
+          entry: BASELINE,
+          urlFile: join(logs, 'baseline-url.json'),
+          env: {
+            ...profiling,
+            WECHAT_API_BASE_URL: secrets.WECHAT_API_BASE_URL,
+            WECHAT_APP_ID: APP_ID,
+            WECHAT_APP_SECRET: APP_SECRET,
+            JWT_SECRET: secrets.JWT_SECRET,
+            SESSION_KEY_SECRET: secrets.SESSION_KEY_SECRET,
+            PORT: '0',
+            HOST: '127.0.0.1',
+            BASELINE_URL_FILE: join(logs, 'baseline-url.json'),
+            BASELINE_DB: name,
+            DB_HOST: String(database.host),
+            DB_PORT: String(database.port),
+            DB_USER: String(database.user),
+            DB_PASSWORD: String(database.password ?? ''),
+          },
+          nodeArgs: profiled ? profileHook : [],
+        });
+      }
+      const port = await freePort();
+      return startProcess({
+        ...common,
+        entry: cfg.serviceEntry,
+        port,
+        env: {
+          ...secrets,
+          ...profiling,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          NODE_ENV: 'production',
+          LOG_LEVEL: cfg.logLevel,
+          LOGIN_RATE_LIMIT: '1000000000',
+          LOGIN_RATE_WINDOW: '1s',
+          ...cfg.serviceEnv,
+        },
+        nodeArgs: [...cfg.serviceNodeArgs, ...(profiled ? profileHook : [])],
       });
     };
 
     const coldStartMs: BenchReport['coldStartMs'] = { service: [], baseline: [] };
     for (let i = 0; i < cfg.coldStarts; i++) {
-      for (const target of ['service', 'baseline'] as const) {
+      for (const target of alternating(i)) {
         const spawned = await start(target, false);
         coldStartMs[target].push(spawned.readyMs);
         await stopProcess(spawned.child);
       }
     }
-    say(`cold start service ${coldStartMs.service.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+    for (const target of ['service', 'baseline'] as const)
+      say(`cold start ${target} ${coldStartMs[target].map((ms) => ms.toFixed(0)).join(', ')} ms`);
 
     const targets: Record<Target, Spawned> = {
       service: await start('service', cfg.profile),
@@ -268,37 +313,43 @@ async function main(): Promise<void> {
       () => stopProcess(targets.baseline.child),
     );
 
-    // Every user of the pool logs in once through the service, so later logins are returning users.
+    // Every user of the pool logs in once through each target (each has its own database), so
+    // later logins are returning users and /users/me has tokens of that target's sessions.
     const minter = new CodeMinter(
       emulator.url,
       Array.from({ length: cfg.users }, (_, i) => `oBench${String(i).padStart(8, '0')}`),
     );
     // Setup is not measured, so a login refused under the machine's load is retried (and counted).
     let setupRetries = 0;
-    const logins = await inParallel(minter.openids, 16, async (openid) => {
+    const setupLogin = async (target: Target, openid: string): Promise<LoginAnswer> => {
       for (let attempt = 1; ; attempt++) {
         const [code] = await minter.batch(1, openid);
-        const answer = await postJson<{ accessToken: string }>(
-          `${targets.service.url}/auth/wechat/login`,
-          { code },
-        );
+        const answer = await postJson<LoginAnswer>(`${targets[target].url}/auth/wechat/login`, {
+          code,
+        });
         if (answer.status === 200) return answer.body;
         if (attempt === 3) {
-          throw new Error(`setup login failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+          throw new Error(
+            `${target} setup login failed: ${answer.status} ${JSON.stringify(answer.body)}`,
+          );
         }
         setupRetries++;
       }
-    });
+    };
+    const tokens = {} as Record<Target, string[]>;
+    for (const target of ['service', 'baseline'] as const) {
+      const logins = await inParallel(minter.openids, 16, (openid) => setupLogin(target, openid));
+      await checkAnswers(target, targets[target].url, logins[0], minter);
+      tokens[target] = logins.slice(0, cfg.tokens).map((l) => `Bearer ${l.accessToken}`);
+    }
     if (setupRetries) say(`WARNING: ${setupRetries} setup logins failed once and were retried`);
-    const tokens = logins.slice(0, cfg.tokens).map((l) => `Bearer ${l.accessToken}`);
-    await checkEquivalence(emulator.url, targets, tokens[0]);
-    say(`${logins.length} users logged in; the two targets answer alike`);
+    say(`${cfg.users} users logged in to each target; both answer 200 with sane bodies`);
 
-    let tokenIndex = 0;
-    const meRequest = (): LoadRequest => ({
+    const nextToken: Record<Target, number> = { service: 0, baseline: 0 };
+    const meRequest = (target: Target) => (): LoadRequest => ({
       method: 'GET',
       path: '/users/me',
-      headers: { authorization: tokens[tokenIndex++ % tokens.length] },
+      headers: { authorization: tokens[target][nextToken[target]++ % tokens[target].length] },
     });
     let bestLoginRate = 0;
     const loginRound = async (target: Target, durationS: number) => {
@@ -318,7 +369,7 @@ async function main(): Promise<void> {
     };
     const runOnce = (scenario: Scenario, target: Target, durationS: number) =>
       scenario === 'GET /users/me'
-        ? drive(targets[target].url, cfg.connections, durationS, meRequest)
+        ? drive(targets[target].url, cfg.connections, durationS, meRequest(target))
         : loginRound(target, durationS);
     const scenarios = SCENARIOS.filter((s) =>
       cfg.scenarios.includes(s === 'GET /users/me' ? 'me' : 'login'),
@@ -340,9 +391,8 @@ async function main(): Promise<void> {
     const runs: Run[] = [];
     const profileFiles: BenchReport['profiles'] = [];
     for (let round = 1; round <= cfg.rounds; round++) {
-      const order: Target[] = round % 2 ? ['service', 'baseline'] : ['baseline', 'service'];
       for (const scenario of scenarios) {
-        for (const target of order) {
+        for (const target of alternating(round - 1)) {
           const profiling = cfg.profile && round === cfg.rounds;
           const before = await statusCounters(db);
           const cpuBefore = meter.snapshot();
@@ -378,6 +428,7 @@ async function main(): Promise<void> {
         connections: cfg.connections,
         'seconds per run': cfg.durationS,
         rounds: cfg.rounds,
+        baseline: provenance,
         'service LOG_LEVEL': cfg.logLevel,
         'login mix': `${cfg.users} returning openids + ${cfg.newUserShare * 100}% new`,
         'service entry': cfg.serviceEntry.replace(`${ROOT}/`, ''),
@@ -411,40 +462,46 @@ async function main(): Promise<void> {
   }
 }
 
-/** Both targets must answer /users/me identically and login with the same shape: same work. */
-async function checkEquivalence(
-  emulatorUrl: string,
-  targets: Record<Target, Spawned>,
-  token: string,
-): Promise<void> {
-  const me = await Promise.all(
-    (['service', 'baseline'] as const).map(async (t) =>
-      (await fetch(`${targets[t].url}/users/me`, { headers: { authorization: token } })).json(),
-    ),
-  );
-  if (!isDeepStrictEqual(me[0], me[1])) throw new Error(`/users/me differs: ${JSON.stringify(me)}`);
-  const shapes = await Promise.all(
-    (['service', 'baseline'] as const).map(async (t) => {
-      const { body } = await postJson<{ codes: Array<{ code: string }> }>(
-        `${emulatorUrl}/__emulator/login-codes`,
-        { count: 1 },
-      );
-      const answer = await postJson<Record<string, unknown>>(
-        `${targets[t].url}/auth/wechat/login`,
-        { code: body.codes[0].code },
-      );
-      if (answer.status !== 200)
-        throw new Error(`${t} login failed: ${JSON.stringify(answer.body)}`);
-      return JSON.stringify(shape(answer.body));
-    }),
-  );
-  if (shapes[0] !== shapes[1])
-    throw new Error(`login answers differ in shape: ${shapes.join(' vs ')}`);
+/** Service first in even rounds (and cold starts), the bare baseline first in odd ones. */
+const alternating = (i: number): Target[] =>
+  i % 2 ? ['baseline', 'service'] : ['service', 'baseline'];
+
+interface LoginAnswer {
+  accessToken: string;
+  refreshToken: string;
+  user: { id: unknown };
 }
 
-function shape(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value === null ? null : typeof value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)]));
+/**
+ * The two targets keep different data, so their answers cannot be compared; each must answer
+ * the two paths 200 with a sane body: a login with two tokens and a user, /users/me with the
+ * user that logged in.
+ */
+async function checkAnswers(
+  target: Target,
+  url: string,
+  earlier: LoginAnswer,
+  minter: CodeMinter,
+): Promise<void> {
+  const fail = (what: string, body: unknown) => {
+    throw new Error(`${target} ${what}: ${JSON.stringify(body)}`);
+  };
+  const [code] = await minter.batch(1);
+  const login = await postJson<Partial<LoginAnswer>>(`${url}/auth/wechat/login`, { code });
+  const jwt = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+  if (
+    login.status !== 200 ||
+    !jwt.test(String(login.body.accessToken)) ||
+    typeof login.body.refreshToken !== 'string' ||
+    login.body.user?.id === undefined
+  )
+    fail(`login answered ${login.status}`, login.body);
+  const answer = await fetch(`${url}/users/me`, {
+    headers: { authorization: `Bearer ${earlier.accessToken}` },
+  });
+  const me = (await answer.json()) as { id?: unknown };
+  if (answer.status !== 200 || String(me.id) !== String(earlier.user.id))
+    fail(`/users/me answered ${answer.status} for user ${String(earlier.user.id)}`, me);
 }
 
 async function collectProfile(

@@ -3,7 +3,7 @@
  * for `npm run bench` and `npm run soak`: only ever our own children, by pid.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
@@ -36,10 +36,16 @@ export interface Spawned {
 
 const running = new Set<ChildProcess>();
 
-export interface SpawnOptions {
+/**
+ * Where the child listens: a port we chose, or (for a child started with PORT=0) a file in
+ * which it writes `{"url": …}` once listening, which leaves no window for another process
+ * to take a port we picked.
+ */
+type Address = { port: number; urlFile?: never } | { urlFile: string; port?: never };
+
+export type SpawnOptions = Address & {
   name: string;
   entry: string;
-  port: number;
   env: Record<string, string>;
   healthPath: string;
   logFile: string;
@@ -47,7 +53,7 @@ export interface SpawnOptions {
   /** Working directory; an empty one keeps a developer's .env out of the child's settings. */
   cwd?: string;
   timeoutMs?: number;
-}
+};
 
 /**
  * Starts `node <entry>` with only the given environment (plus PATH), stdout and stderr
@@ -55,6 +61,8 @@ export interface SpawnOptions {
  * waits for the first 200 on the health path.
  */
 export async function startProcess(options: SpawnOptions): Promise<Spawned> {
+  // A file left by an earlier child must not pass for this one's address.
+  if (options.urlFile) rmSync(options.urlFile, { force: true });
   const log = openSync(options.logFile, 'a');
   const started = performance.now();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry], {
@@ -72,7 +80,7 @@ export async function startProcess(options: SpawnOptions): Promise<Spawned> {
   );
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code));
-  const url = `http://127.0.0.1:${options.port}`;
+  let url = options.urlFile ? undefined : `http://127.0.0.1:${options.port}`;
   const deadline = started + (options.timeoutMs ?? 20000);
   for (;;) {
     if (exitCode !== undefined) {
@@ -80,10 +88,13 @@ export async function startProcess(options: SpawnOptions): Promise<Spawned> {
         `${options.name} exited with code ${exitCode} before it was ready; see ${options.logFile}`,
       );
     }
+    if (url === undefined && options.urlFile) url = urlWrittenTo(options.urlFile);
     try {
-      const response = await fetch(`${url}${options.healthPath}`);
-      await response.arrayBuffer();
-      if (response.status === 200) break;
+      if (url) {
+        const response = await fetch(`${url}${options.healthPath}`);
+        await response.arrayBuffer();
+        if (response.status === 200) break;
+      }
     } catch {
       // not listening yet
     }
@@ -96,6 +107,16 @@ export async function startProcess(options: SpawnOptions): Promise<Spawned> {
     await sleep(10);
   }
   return { name: options.name, child, url, readyMs: performance.now() - started, exited };
+}
+
+/** The `url` a child wrote to its URL file, or undefined while the file is absent or partial. */
+function urlWrittenTo(file: string): string | undefined {
+  try {
+    const { url } = JSON.parse(readFileSync(file, 'utf8')) as { url?: unknown };
+    return typeof url === 'string' ? url : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** SIGTERM, then SIGKILL after a grace period. Only ever our own children, by pid. */
