@@ -99,6 +99,7 @@ describe('migration runner', () => {
       [
         '_prisma_migrations',
         'account',
+        'audit_log',
         'auth_session',
         'login_log',
         'refresh_token',
