@@ -43,10 +43,16 @@ export const SELECT_ACCOUNT_BY_IDENTITY = `SELECT ${ACCOUNT_COLUMNS}, ${IDENTITY
 export const SELECT_ACCOUNT = `SELECT ${ACCOUNT_COLUMNS}, ${IDENTITY_COLUMNS}
   FROM account a JOIN wx_user w ON w.account_id = a.id WHERE a.id = ? ORDER BY w.id`;
 
-/** Linking rule 2: the oldest account that already has an identity with this unionid or was created for it. */
+/**
+ * Linking rule 2: the oldest account that already has an identity with this unionid or was
+ * created for it. Two index lookups (wx_user_unionid_idx, account_created_for_unionid_key)
+ * joined by UNION: an OR across the two would make the optimizer scan the account table.
+ */
 export const SELECT_ACCOUNT_FOR_UNIONID = `SELECT a.id, a.status FROM account a
-  WHERE a.id IN (SELECT u.account_id FROM wx_user u WHERE u.unionid = ?) OR a.created_for_unionid = ?
-  ORDER BY a.id LIMIT 1`;
+    WHERE a.id = (SELECT MIN(u.account_id) FROM wx_user u WHERE u.unionid = ?)
+  UNION ALL
+  SELECT a.id, a.status FROM account a WHERE a.created_for_unionid = ?
+  ORDER BY id LIMIT 1`;
 
 const LOGIN_COUNTERS = `w.login_count = w.login_count + 1, w.last_login_at = ?, w.last_login_ip = ?,
     w.updated_at = ?, a.login_count = a.login_count + 1, a.last_login_at = ?, a.last_login_ip = ?,
