@@ -19,20 +19,42 @@ export const IDENTITY_COLUMNS = `w.id AS w_id, w.account_id AS w_accountId, w.ap
 /** Rows of {@link ACCOUNT_COLUMNS} and {@link IDENTITY_COLUMNS}, one per identity. */
 export type AccountIdentityRow = Record<string, unknown>;
 
-function pick<T>(row: AccountIdentityRow, prefix: string): T {
-  const record: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) {
-    if (key.startsWith(prefix)) record[key.slice(prefix.length)] = value;
-  }
-  return record as T;
+/* Explicit mappings rather than a loop over the row's keys: they run on every bearer request. */
+function toAccount(row: AccountIdentityRow): AccountRecord {
+  return {
+    id: row.a_id as bigint,
+    nickname: row.a_nickname as string | null,
+    avatarUrl: row.a_avatarUrl as string | null,
+    gender: row.a_gender as number,
+    phone: row.a_phone as string | null,
+    phoneCountryCode: row.a_phoneCountryCode as string | null,
+    status: row.a_status as AccountRecord['status'],
+    loginCount: row.a_loginCount as number,
+    lastLoginAt: row.a_lastLoginAt as Date | null,
+    lastLoginIp: row.a_lastLoginIp as string | null,
+    createdAt: row.a_createdAt as Date,
+  };
+}
+
+function toIdentity(row: AccountIdentityRow): IdentityRecord {
+  return {
+    id: row.w_id as bigint,
+    accountId: row.w_accountId as bigint,
+    appId: row.w_appId as string,
+    openid: row.w_openid as string,
+    unionid: row.w_unionid as string | null,
+    sessionKeyCipher: row.w_sessionKeyCipher as string | null,
+    sessionKeyKid: row.w_sessionKeyKid as string | null,
+    loginCount: row.w_loginCount as number,
+    lastLoginAt: row.w_lastLoginAt as Date | null,
+    lastLoginIp: row.w_lastLoginIp as string | null,
+    createdAt: row.w_createdAt as Date,
+  };
 }
 
 /** Rows of one account joined with its identities (ordered by identity id) → the account. */
 export function toAccountWithIdentities(rows: AccountIdentityRow[]): AccountWithIdentities {
-  return {
-    account: pick<AccountRecord>(rows[0], 'a_'),
-    identities: rows.map((row) => pick<IdentityRecord>(row, 'w_')),
-  };
+  return { account: toAccount(rows[0]), identities: rows.map(toIdentity) };
 }
 
 /** The account of the identity (app, openid), with every identity of that account. */
