@@ -189,7 +189,8 @@ export class FakeServer {
       refreshedAt: null,
       expiresAt: '2026-12-31T00:00:00.000Z',
       ip: origin.ip === undefined ? '203.0.113.9' : origin.ip,
-      userAgent: origin.userAgent === undefined ? 'Mozilla/5.0 MicroMessenger/8.0.50' : origin.userAgent,
+      userAgent:
+        origin.userAgent === undefined ? 'Mozilla/5.0 MicroMessenger/8.0.50' : origin.userAgent,
       revoked: false,
     };
     this.sessions.set(session.id, session);
