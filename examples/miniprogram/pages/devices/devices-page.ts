@@ -66,8 +66,9 @@ export function devicesPage({ auth, wx, loginPage }: DevicesPageDeps) {
     view.setData({ devices: (await auth.sessions()).map(toRow), message });
   }
 
+  const data: DevicesData = { devices: [], message: '', busy: false };
   return {
-    data: { devices: [], message: '', busy: false } as DevicesData,
+    data,
 
     onShow(this: DevicesView): Promise<void> {
       return busyWhile(this, 'Could not load your devices', () => reload(this));
