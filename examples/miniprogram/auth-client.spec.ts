@@ -1,6 +1,7 @@
-import type { LoginResponse, PhoneNumber, WxUser } from './api-types';
+import type { LoginResponse, PhoneNumber, SessionInfo, WxUser } from './api-types';
 import { AuthClient, TOKENS_STORAGE_KEY } from './auth-client';
 import { ApiError, WxCallError } from './errors';
+import { sessionIdOf } from './token-claims';
 import { BASE_URL, FakeServer, FakeWx, error } from './testing/fake-wx';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -341,6 +342,144 @@ describe('AuthClient (mini-program sample)', () => {
       await client.logout();
 
       expect(wx.sent).toHaveLength(0);
+    });
+  });
+
+  describe('sessions', () => {
+    it('lists the live sessions newest first and marks this one', async () => {
+      const { accessToken } = await client.login();
+      const other = server.addSession({ ip: '198.51.100.7', userAgent: null });
+
+      const sessions = await client.sessions();
+
+      const own = sessionIdOf(accessToken);
+      expect(sessions.map((s) => [s.id, s.current])).toEqual([
+        [other, false],
+        [own, true],
+      ]);
+      expect(sessions[0]).toMatchObject<Partial<SessionInfo>>({
+        ip: '198.51.100.7',
+        userAgent: null,
+        refreshedAt: null,
+      });
+      expect(wx.sentTo('GET', '/users/me/sessions')[0].authorization).toBe(`Bearer ${accessToken}`);
+    });
+
+    it("revokes another device's session and keeps this one's tokens", async () => {
+      const first = await client.login();
+      const other = server.addSession();
+
+      await client.revokeSession(other);
+
+      const [sent] = wx.sentTo('DELETE', `/users/me/sessions/${other}`);
+      expect(sent.answer).toEqual({ status: 204, body: '' });
+      expect(server.liveSessionIds()).toEqual([sessionIdOf(first.accessToken)]);
+      expect(stored()).toEqual({
+        accessToken: first.accessToken,
+        refreshToken: first.refreshToken,
+      });
+    });
+
+    it('forgets the tokens when the revoked session is its own, and does not log in again', async () => {
+      const { accessToken } = await client.login();
+      const own = sessionIdOf(accessToken)!;
+
+      await client.revokeSession(own);
+
+      expect(wx.sentTo('DELETE', `/users/me/sessions/${own}`)[0].answer).toEqual({
+        status: 204,
+        body: '',
+      });
+      expect(stored()).toBeUndefined();
+      expect(server.liveSessionIds()).toEqual([]);
+      expect(wx.loginCalls).toBe(1);
+    });
+
+    it('keeps the tokens when the revoke fails', async () => {
+      const first = await client.login();
+      const own = sessionIdOf(first.accessToken)!;
+      server.script('DELETE', `/users/me/sessions/${own}`, { fail: 'request:fail timeout' });
+
+      await expect(client.revokeSession(own)).rejects.toBeInstanceOf(WxCallError);
+      expect(stored()).toEqual({
+        accessToken: first.accessToken,
+        refreshToken: first.refreshToken,
+      });
+    });
+
+    it('surfaces NOT_FOUND for a session that is already gone', async () => {
+      await client.login();
+      const other = server.addSession();
+      server.handle({
+        method: 'DELETE',
+        path: `/users/me/sessions/${other}`,
+        body: undefined,
+        authorization: `Bearer ${stored()!.accessToken}`,
+      });
+
+      await expect(client.revokeSession(other)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      expect(stored()).toBeDefined();
+    });
+
+    it('logs out every other session and answers how many', async () => {
+      const first = await client.login();
+      server.addSession();
+      server.addSession({ appId: 'wxfake0000000002' });
+
+      const revoked = await client.revokeOtherSessions();
+
+      expect(revoked).toBe(2);
+      expect(wx.sentTo('DELETE', '/users/me/sessions')).toHaveLength(1);
+      expect(server.liveSessionIds()).toEqual([sessionIdOf(first.accessToken)]);
+      expect(stored()).toEqual({
+        accessToken: first.accessToken,
+        refreshToken: first.refreshToken,
+      });
+    });
+  });
+
+  describe('exportData', () => {
+    it('answers what GET /users/me/export answers', async () => {
+      await client.login();
+
+      const data = await client.exportData();
+
+      expect(data.account).toMatchObject({ id: 1, openid: server.user.openid });
+      expect(data.identities).toEqual(server.user.identities);
+      expect(data.sessions.map((s) => s.id)).toEqual(server.liveSessionIds());
+      expect(data.logins).toEqual([]);
+      expect(wx.sentTo('GET', '/users/me/export')).toHaveLength(1);
+    });
+  });
+
+  describe('deleteAccount', () => {
+    it('sends DELETE /users/me, then forgets the tokens', async () => {
+      const { accessToken } = await client.login();
+
+      await client.deleteAccount();
+
+      const [sent] = wx.sentTo('DELETE', '/users/me');
+      expect(sent.authorization).toBe(`Bearer ${accessToken}`);
+      expect(sent.answer).toEqual({ status: 204, body: '' });
+      expect(server.accountDeleted).toBe(true);
+      expect(stored()).toBeUndefined();
+      expect(wx.loginCalls).toBe(1);
+    });
+
+    it.each<[string, Parameters<FakeServer['script']>[2], string]>([
+      ['no network', { fail: 'request:fail timeout' }, 'WxCallError'],
+      ['RATE_LIMITED', error(429, 'RATE_LIMITED'), 'ApiError'],
+      ['DATABASE_UNAVAILABLE', error(503, 'DATABASE_UNAVAILABLE'), 'ApiError'],
+    ])('keeps the tokens when the deletion fails (%s)', async (_case, answer, name) => {
+      const first = await client.login();
+      server.script('DELETE', '/users/me', answer);
+
+      await expect(client.deleteAccount()).rejects.toMatchObject({ name });
+      expect(server.accountDeleted).toBe(false);
+      expect(stored()).toEqual({
+        accessToken: first.accessToken,
+        refreshToken: first.refreshToken,
+      });
     });
   });
 });

@@ -1,5 +1,14 @@
-import type { LoginResponse, PhoneNumber, ProfilePatch, TokenResponse, WxUser } from './api-types';
+import type {
+  AccountExport,
+  LoginResponse,
+  PhoneNumber,
+  ProfilePatch,
+  SessionInfo,
+  TokenResponse,
+  WxUser,
+} from './api-types';
 import { ApiError, WxCallError } from './errors';
+import { sessionIdOf } from './token-claims';
 import type { GetPhoneNumberEvent, WxApi, WxRequestMethod } from './wx-api';
 
 export const TOKENS_STORAGE_KEY = 'wxauth.tokens';
@@ -122,6 +131,48 @@ export class AuthClient {
     } finally {
       this.wx.removeStorageSync(TOKENS_STORAGE_KEY);
     }
+  }
+
+  /** The devices and browsers the account is logged in on, newest first; `current` marks this one. */
+  sessions(): Promise<SessionInfo[]> {
+    return this.request<SessionInfo[]>({ path: '/users/me/sessions' });
+  }
+
+  /**
+   * Logs one session out. When it is this client's own session the stored tokens are forgotten as
+   * well, as by `logout()`; without that the next request would log in again silently.
+   */
+  async revokeSession(id: string): Promise<void> {
+    await this.request({ method: 'DELETE', path: `/users/me/sessions/${encodeURIComponent(id)}` });
+    // Read after the call: a renewal during it may have replaced the tokens with a new session's.
+    const tokens = this.readTokens();
+    if (tokens && sessionIdOf(tokens.accessToken) === id) {
+      this.wx.removeStorageSync(TOKENS_STORAGE_KEY);
+    }
+  }
+
+  /** Logs out every session of the account but this one; answers how many there were. */
+  async revokeOtherSessions(): Promise<number> {
+    const answer = await this.request<{ revoked: number }>({
+      method: 'DELETE',
+      path: '/users/me/sessions',
+    });
+    return answer.revoked;
+  }
+
+  /** Everything the service stores about the user (PIPL's right of access), without secrets. */
+  exportData(): Promise<AccountExport> {
+    return this.request<AccountExport>({ path: '/users/me/export' });
+  }
+
+  /**
+   * Deletes the user's account on the service (PIPL's right to erasure), then forgets the tokens.
+   * On failure the tokens stay, so the user is still signed in and can try again. Make no other
+   * request afterwards unless a new account is wanted: it would log in silently and create one.
+   */
+  async deleteAccount(): Promise<void> {
+    await this.request({ method: 'DELETE', path: '/users/me' });
+    this.wx.removeStorageSync(TOKENS_STORAGE_KEY);
   }
 
   private async performLogin(): Promise<LoginResponse> {

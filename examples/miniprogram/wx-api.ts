@@ -62,6 +62,35 @@ export interface WxUploadApi {
   uploadFile(option: WxUploadFileOption): void;
 }
 
+/**
+ * `wx.showModal`. `confirmText` and `cancelText` take at most 4 characters (WeChat's limit), so the
+ * sample leaves WeChat's own, localised buttons and puts the action in the title.
+ */
+export interface WxShowModalOption {
+  title?: string;
+  content?: string;
+  confirmText?: string;
+  cancelText?: string;
+  /** e.g. `#e64340` (WeChat's warning red) for a destructive action. */
+  confirmColor?: string;
+  success?: (result: { confirm: boolean; cancel: boolean }) => void;
+  fail?: (error: WxCallbackError) => void;
+}
+
+export interface WxReLaunchOption {
+  /** An app page, e.g. `/pages/login/login?reason=signed-out`. */
+  url: string;
+  success?: () => void;
+  fail?: (error: WxCallbackError) => void;
+}
+
+/** Only the devices page needs these: the client shows nothing and navigates nowhere. */
+export interface WxPageApi {
+  showModal(option: WxShowModalOption): void;
+  /** Closes every open page and opens `url`, so "back" cannot return to a signed-in page. */
+  reLaunch(option: WxReLaunchOption): void;
+}
+
 /** `<button open-type="getPhoneNumber" bindgetphonenumber>`: no `code` when the user refuses. */
 export interface GetPhoneNumberEvent {
   detail: { errMsg: string; code?: string };

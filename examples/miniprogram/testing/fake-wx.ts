@@ -1,4 +1,4 @@
-import type { WxUser } from '../api-types';
+import type { SessionInfo, WxUser } from '../api-types';
 import type { WxApi, WxLoginOption, WxRequestOption } from '../wx-api';
 
 /**
@@ -20,13 +20,26 @@ export interface SentRequest {
   answer?: Answer;
 }
 
+const APP_ID = 'wxfake0000000001';
+
 interface Session {
+  id: string;
+  appId: string;
+  createdAt: string;
+  refreshedAt: string | null;
+  expiresAt: string;
+  ip: string | null;
+  userAgent: string | null;
   revoked: boolean;
 }
+
+/** Where a session was opened from; `addSession` takes it for the user's other devices. */
+export type SessionOrigin = Partial<Pick<Session, 'appId' | 'ip' | 'userAgent'>>;
 
 export class FakeServer {
   readonly user: WxUser = {
     id: 1,
+    appId: APP_ID,
     openid: 'oFAKE0000000000000000000000a',
     unionid: null,
     nickname: null,
@@ -38,14 +51,26 @@ export class FakeServer {
     lastLoginAt: '2026-01-01T00:00:00.000Z',
     lastLoginIp: '203.0.113.9',
     loginCount: 0,
+    identities: [
+      {
+        appId: APP_ID,
+        type: 'miniprogram',
+        openid: 'oFAKE0000000000000000000000a',
+        unionid: null,
+        createdAt: '2026-01-01T00:00:00.000Z',
+        lastLoginAt: '2026-01-01T00:00:00.000Z',
+      },
+    ],
   };
+  /** Set by `DELETE /users/me`. */
+  accountDeleted = false;
   /** Milliseconds before a request is answered. */
   latency: (request: SentRequest) => number = () => 1;
 
   private seq = 0;
-  private readonly sessions = new Map<number, Session>();
-  private readonly accessTokens = new Map<string, { session: number; expired: boolean }>();
-  private readonly refreshTokens = new Map<string, { session: number; rotated: boolean }>();
+  private readonly sessions = new Map<string, Session>();
+  private readonly accessTokens = new Map<string, { session: string; expired: boolean }>();
+  private readonly refreshTokens = new Map<string, { session: string; rotated: boolean }>();
   private readonly scripted: { method: string; path: string; answer: Answer }[] = [];
 
   /** The next request to `method path` gets `answer` instead of being handled. */
@@ -61,6 +86,16 @@ export class FakeServer {
     for (const session of this.sessions.values()) session.revoked = true;
   }
 
+  /** A session of the same account on another device (no tokens reach this client); its id. */
+  addSession(origin: SessionOrigin = {}): string {
+    return this.openSession(origin).id;
+  }
+
+  /** The ids of the sessions not revoked, oldest first. */
+  liveSessionIds(): string[] {
+    return [...this.sessions.values()].filter((s) => !s.revoked).map((s) => s.id);
+  }
+
   handle(request: SentRequest): Answer {
     const index = this.scripted.findIndex(
       (s) => s.method === request.method && s.path === request.path,
@@ -71,13 +106,32 @@ export class FakeServer {
     if (route === 'POST /auth/wechat/login') return this.login(body);
     if (route === 'POST /auth/refresh') return this.refresh(body);
     const session = this.authenticate(request.authorization);
-    if (typeof session !== 'number') return session;
+    if (typeof session !== 'string') return session;
+    if (request.method === 'DELETE' && request.path.startsWith('/users/me/sessions/')) {
+      return this.revokeOne(decodeURIComponent(request.path.slice('/users/me/sessions/'.length)));
+    }
     switch (route) {
       case 'POST /auth/logout':
         this.sessions.get(session)!.revoked = true;
         return { status: 204, body: '' };
       case 'GET /users/me':
         return { status: 200, body: { ...this.user } };
+      case 'DELETE /users/me':
+        this.accountDeleted = true;
+        this.revokeSessions();
+        return { status: 204, body: '' };
+      case 'GET /users/me/sessions':
+        return { status: 200, body: this.listSessions(session) };
+      case 'DELETE /users/me/sessions': {
+        const others = [...this.sessions.values()].filter((s) => !s.revoked && s.id !== session);
+        for (const other of others) other.revoked = true;
+        return { status: 200, body: { revoked: others.length } };
+      }
+      case 'GET /users/me/export': {
+        const { identities, ...account } = this.user;
+        const sessions = this.listSessions(session).map(({ current: _current, ...rest }) => rest);
+        return { status: 200, body: { account, identities, sessions, logins: [] } };
+      }
       case 'PATCH /users/me':
         if (Object.keys(body).length === 0) return error(400, 'VALIDATION_FAILED');
         Object.assign(this.user, body);
@@ -100,13 +154,12 @@ export class FakeServer {
 
   private login(body: Record<string, unknown>): Answer {
     if (typeof body.code !== 'string' || body.code === '') return error(400, 'VALIDATION_FAILED');
-    const session = ++this.seq;
-    this.sessions.set(session, { revoked: false });
+    const session = this.openSession({});
     this.user.loginCount += 1;
     return {
       status: 200,
       body: {
-        ...this.issue(session),
+        ...this.issue(session.id),
         isNewUser: this.user.loginCount === 1,
         user: { ...this.user },
       },
@@ -123,10 +176,48 @@ export class FakeServer {
       return error(401, 'REFRESH_TOKEN_REUSED');
     }
     grant.rotated = true;
+    this.sessions.get(grant.session)!.refreshedAt = this.clock();
     return { status: 200, body: this.issue(grant.session) };
   }
 
-  private authenticate(authorization: string | undefined): number | Answer {
+  private openSession(origin: SessionOrigin): Session {
+    const n = ++this.seq;
+    const session: Session = {
+      id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      appId: origin.appId ?? APP_ID,
+      createdAt: this.clock(),
+      refreshedAt: null,
+      expiresAt: '2026-12-31T00:00:00.000Z',
+      ip: origin.ip === undefined ? '203.0.113.9' : origin.ip,
+      userAgent:
+        origin.userAgent === undefined ? 'Mozilla/5.0 MicroMessenger/8.0.50' : origin.userAgent,
+      revoked: false,
+    };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  /** Live sessions, newest first, as `GET /users/me/sessions` answers them. */
+  private listSessions(current: string): SessionInfo[] {
+    return [...this.sessions.values()]
+      .filter((s) => !s.revoked)
+      .reverse()
+      .map(({ revoked: _revoked, ...rest }) => ({ ...rest, current: rest.id === current }));
+  }
+
+  private revokeOne(id: string): Answer {
+    const target = this.sessions.get(id);
+    if (!target || target.revoked) return error(404, 'NOT_FOUND');
+    target.revoked = true;
+    return { status: 204, body: '' };
+  }
+
+  /** A new second of 2026-01-01 for each event, so every timestamp differs. */
+  private clock(): string {
+    return new Date(Date.UTC(2026, 0, 1) + ++this.seq * 1000).toISOString();
+  }
+
+  private authenticate(authorization: string | undefined): string | Answer {
     const grant = this.accessTokens.get(authorization?.replace(/^Bearer /, '') ?? '');
     if (!grant) return error(401, 'UNAUTHORIZED');
     if (grant.expired) return error(401, 'TOKEN_EXPIRED');
@@ -134,9 +225,14 @@ export class FakeServer {
     return grant.session;
   }
 
-  private issue(session: number) {
+  private issue(session: string) {
     const n = ++this.seq;
-    const accessToken = `acc-${session}-${n}`;
+    // Shaped like the service's JWTs (the client reads `sid`); the signature is never checked here.
+    const accessToken = [
+      base64Url({ alg: 'HS256', typ: 'JWT' }),
+      base64Url({ sub: String(this.user.id), sid: session, n }),
+      'fake-signature',
+    ].join('.');
     const refreshToken = `ref-${session}-${n}`;
     this.accessTokens.set(accessToken, { session, expired: false });
     this.refreshTokens.set(refreshToken, { session, rotated: false });
@@ -208,6 +304,10 @@ export class FakeWx implements WxApi {
   sentTo(method: string, path: string): SentRequest[] {
     return this.sent.filter((r) => r.method === method && r.path === path);
   }
+}
+
+function base64Url(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
 // Storage and the wire both keep only what survives JSON, as the real ones do.

@@ -16,7 +16,15 @@ interface LoginData {
   nickname: string;
   phone: string;
   message: string;
+  /** Opened after a sign-out (see the devices page): logging in waits for the user's tap. */
+  signedOut: boolean;
 }
+
+/** The `?reason=` the devices page opens this page with. */
+const SIGNED_OUT_MESSAGES: Record<string, string> = {
+  'session-revoked': 'You logged this device out.',
+  'account-deleted': 'Your account was deleted.',
+};
 
 interface NicknameSubmitEvent {
   detail: { value: { nickname?: string } };
@@ -26,13 +34,23 @@ interface NicknameSubmitEvent {
 const AVATAR_UPLOAD_URL = 'https://api.example.com/uploads/avatar';
 
 Page<LoginData>({
-  data: { avatarUrl: '', nickname: '', phone: '', message: '' },
+  data: { avatarUrl: '', nickname: '', phone: '', message: '', signedOut: false },
 
-  onLoad() {
+  onLoad(query: { reason?: string }) {
+    const signedOut = query.reason ? SIGNED_OUT_MESSAGES[query.reason] : undefined;
+    // A silent login now would undo the sign-out, and after a deletion create a new account.
+    if (signedOut) {
+      this.setData({ signedOut: true, message: signedOut });
+      return;
+    }
     // The first call logs in silently (wx.login); later ones reuse or refresh the tokens.
     guarded(this, async () =>
       this.setData(shown(await auth.request<WxUser>({ path: '/users/me' }))),
     );
+  },
+
+  onLogin() {
+    guarded(this, async () => this.setData(shown((await auth.login()).user)));
   },
 
   onChooseAvatar(e: ChooseAvatarEvent) {
@@ -73,6 +91,7 @@ function shown(user: WxUser): Partial<LoginData> {
     nickname: user.nickname ?? '',
     phone: user.phone ?? '',
     message: '',
+    signedOut: false,
   };
 }
 
