@@ -2,7 +2,12 @@ import { recordAudit } from '../audit/audit-log';
 import type { SqlClient, SqlExecutor } from '../prisma/sql-client';
 import { deleteAccount } from '../users/account-deletion';
 import type { ChangeCommand } from './admin-arguments';
-import { COUNT_OWNED_ROWS, LOCK_ACCOUNT, REVOKE_ACCOUNT_SESSIONS, SET_STATUS } from './admin.queries';
+import {
+  COUNT_OWNED_ROWS,
+  LOCK_ACCOUNT,
+  REVOKE_ACCOUNT_SESSIONS,
+  SET_STATUS,
+} from './admin.queries';
 
 export interface ChangeRequest {
   command: ChangeCommand;
@@ -77,7 +82,12 @@ function revokeSessions(sql: SqlClient, accountId: bigint, audit: Audit): Promis
     if (revokedSessions > 0) {
       await recordAudit(tx, { ...audit, action: 'revoke-sessions', accountId });
     }
-    return { found: true, changed: revokedSessions > 0, command: 'revoke-sessions', revokedSessions };
+    return {
+      found: true,
+      changed: revokedSessions > 0,
+      command: 'revoke-sessions',
+      revokedSessions,
+    };
   });
 }
 

@@ -26,11 +26,15 @@ function describeAccount(account: FoundAccount): string {
     `  avatar    ${account.avatarUrl ?? '-'}`,
     `  phone     ${phone}`,
     `  logins    ${account.loginCount}${lastLogin}`,
-    `  sessions  ${account.liveSessions} live`,
+    `  sessions  ${account.liveSessions} live` +
+      (account.status === 'disabled' && account.liveSessions > 0
+        ? ' (refused while disabled)'
+        : ''),
     ...account.identities.map(
       (identity) =>
         `  identity  ${identity.appId}  openid ${identity.openid}  unionid ${identity.unionid ?? '-'}  ` +
-        `${identity.loginCount} logins  since ${iso(identity.createdAt)}`,
+        `${plural(identity.loginCount, 'login')}` +
+        (identity.lastLoginAt ? `, last ${iso(identity.lastLoginAt)}` : ''),
     ),
     ...account.audit.map(
       (entry) =>

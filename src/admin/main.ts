@@ -56,7 +56,9 @@ main(process.argv.slice(2)).then(
   (exitCode) => (process.exitCode = exitCode),
   (error: unknown) => {
     // No stack trace for an operator: a bad setting names itself, anything else its message.
-    console.error(`admin: ${error instanceof ConfigError ? error.message : (error as Error).message}`);
+    console.error(
+      `admin: ${error instanceof ConfigError ? error.message : (error as Error).message}`,
+    );
     process.exitCode = 1;
   },
 );
