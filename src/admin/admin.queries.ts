@@ -1,0 +1,46 @@
+/*
+ * The admin command's SQL. Every statement names its columns: session_key_cipher and
+ * refresh_token.token_hash are never read, so nothing the command prints can hold them.
+ */
+
+/** Accounts whose id, phone, or an identity's openid or unionid is the value looked for. */
+export const SELECT_MATCHING_ACCOUNT_IDS = `SELECT id FROM account WHERE id = ?
+  UNION SELECT id FROM account WHERE phone = ?
+  UNION SELECT account_id FROM wx_user WHERE openid = ?
+  UNION SELECT account_id FROM wx_user WHERE unionid = ?
+  ORDER BY 1 LIMIT ?`;
+
+export const SELECT_ACCOUNTS = `SELECT id, status, nickname, avatar_url AS avatarUrl, gender, phone,
+    phone_country_code AS phoneCountryCode, login_count AS loginCount,
+    last_login_at AS lastLoginAt, last_login_ip AS lastLoginIp, created_at AS createdAt
+  FROM account WHERE id IN (?) ORDER BY id`;
+
+export const SELECT_IDENTITIES = `SELECT account_id AS accountId, app_id AS appId, openid, unionid,
+    login_count AS loginCount, last_login_at AS lastLoginAt, created_at AS createdAt
+  FROM wx_user WHERE account_id IN (?) ORDER BY id`;
+
+export const COUNT_LIVE_SESSIONS = `SELECT w.account_id AS accountId, COUNT(*) AS sessions
+  FROM auth_session s JOIN wx_user w ON w.id = s.wx_user_id
+  WHERE w.account_id IN (?) AND s.revoked_at IS NULL AND s.expires_at > ?
+  GROUP BY w.account_id`;
+
+export const SELECT_AUDIT = `SELECT account_id AS accountId, at, actor, action, reason
+  FROM audit_log WHERE account_id IN (?) ORDER BY at DESC, id DESC`;
+
+/** Locks the account row, so a concurrent change waits and its audit row follows this one. */
+export const LOCK_ACCOUNT = `SELECT status FROM account WHERE id = ? FOR UPDATE`;
+
+export const SET_STATUS = `UPDATE account SET status = ?, updated_at = ? WHERE id = ?`;
+
+/** Every live session of every identity of the account. */
+export const REVOKE_ACCOUNT_SESSIONS = `UPDATE auth_session s JOIN wx_user w ON w.id = s.wx_user_id
+  SET s.revoked_at = ?, s.revoke_reason = 'admin'
+  WHERE w.account_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`;
+
+/** What a deletion takes with it, for the report. */
+export const COUNT_OWNED_ROWS = `SELECT
+    (SELECT COUNT(*) FROM wx_user WHERE account_id = ?) AS identities,
+    (SELECT COUNT(*) FROM auth_session s JOIN wx_user w ON w.id = s.wx_user_id
+      WHERE w.account_id = ?) AS sessions,
+    (SELECT COUNT(*) FROM login_log l JOIN wx_user w ON w.id = l.wx_user_id
+      WHERE w.account_id = ?) AS logins`;
