@@ -220,12 +220,14 @@ function jwtPreviousPublicKeys(settings: Settings): VerificationKey[] {
   return parsePublicKeys('JWT_PREVIOUS_PUBLIC_KEYS', raw, algorithm);
 }
 
+const isControl = (char: string) => char < ' ' || char === '\u007f';
+
 /** JWT_ISSUER / JWT_AUDIENCE: compared exactly, so no surrounding blanks or control characters. */
 function jwtClaimValue(settings: Settings, name: string): string | undefined {
   const value = settings.get(name);
   if (
     value !== undefined &&
-    (value !== value.trim() || value.length > 256 || /[\u0000-\u001f\u007f]/.test(value))
+    (value !== value.trim() || value.length > 256 || [...value].some(isControl))
   ) {
     throw new ConfigError(
       `${name} must be 1-256 characters without control characters or surrounding spaces`,
