@@ -122,14 +122,14 @@ describe('attacks on ES256 access tokens', () => {
   });
 });
 
-describe.each([
+describe.each<[string, Record<string, string>]>([
   ['ES256', { JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: server.privatePem }],
   ['HS256', { JWT_ALGORITHM: 'HS256', JWT_SECRET: 'jwt-attacks-e2e-secret-0123456789abcdef' }],
 ])('JWT_ISSUER / JWT_AUDIENCE under %s', (algorithm, env) => {
   const sign = (claims: Record<string, unknown>) =>
     algorithm === 'ES256'
       ? signToken({ alg: 'ES256', typ: 'JWT', kid: server.kid }, claims, server.privateKey)
-      : jwt.sign(claims, env.JWT_SECRET!, { algorithm: 'HS256' });
+      : jwt.sign(claims, env.JWT_SECRET, { algorithm: 'HS256' });
 
   it('a wrong or missing iss or aud → UNAUTHORIZED', async () => {
     await restart({ ...env, JWT_ISSUER: 'https://auth.example.test', JWT_AUDIENCE: 'orders' });
