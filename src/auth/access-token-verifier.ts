@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
+import { verify as verifyHmacJwt, VerifyOptions } from 'jsonwebtoken';
 import type { KeyObject } from 'node:crypto';
 import { ApiException } from '../common/errors/api.exception';
 import { AppConfig } from '../config/app-config';
+import { jwtModuleOptions } from './jwt-options';
 import type { AccessTokenClaims } from './access-token.service';
 import { verifyJws } from './jws';
 
@@ -19,13 +20,13 @@ const expired = () => new ApiException('TOKEN_EXPIRED', 'The access token has ex
 export class AccessTokenVerifier {
   private readonly verifySignature: (token: string) => Record<string, unknown>;
 
-  constructor(
-    private readonly jwt: JwtService,
-    private readonly config: AppConfig,
-  ) {
-    const { algorithm, verificationKeys } = config.jwt;
+  constructor(private readonly config: AppConfig) {
+    const { algorithm, verificationKeys, secret } = config.jwt;
     if (algorithm === 'HS256') {
-      this.verifySignature = (token) => this.verifyHs256(token);
+      // jsonwebtoken directly, as passport-jwt called it: JwtService.verify merges its options
+      // on every call (+2.5 µs, a third of the verify).
+      const options = jwtModuleOptions(config).verifyOptions as VerifyOptions;
+      this.verifySignature = (token) => this.verifyHs256(token, secret!, options);
     } else {
       const keys: ReadonlyMap<string, KeyObject> = new Map(
         verificationKeys.map((key) => [key.kid, key.publicKey]),
@@ -55,10 +56,14 @@ export class AccessTokenVerifier {
     return claims as unknown as AccessTokenClaims;
   }
 
-  /** jsonwebtoken checks exp, nbf, iss and aud (JwtModule's verifyOptions). */
-  private verifyHs256(token: string): Record<string, unknown> {
+  /** jsonwebtoken checks exp, nbf, iss and aud (the verifyOptions JwtModule has too). */
+  private verifyHs256(
+    token: string,
+    secret: KeyObject,
+    options: VerifyOptions,
+  ): Record<string, unknown> {
     try {
-      return this.jwt.verify<Record<string, unknown>>(token);
+      return verifyHmacJwt(token, secret, options) as Record<string, unknown>;
     } catch (error) {
       throw (error as Error).name === 'TokenExpiredError' ? expired() : invalid();
     }
