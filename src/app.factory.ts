@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { FastifyInstance, FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
+import { configureIntrospectionHttp } from './auth/introspection-http';
 import { ApiException } from './common/errors/api.exception';
 import { handleClientError, handleFrameworkError } from './common/http/client-errors';
 import { clientIpOf } from './common/http/client-ip';
@@ -48,6 +49,7 @@ export async function createApp(
     bodyParser: false,
   });
   configureHttp(app.getHttpAdapter().getInstance(), logger);
+  configureIntrospectionHttp(app.getHttpAdapter().getInstance(), config);
   setupOpenApi(app);
   // Mini-programs are not browsers and need no CORS; it is off unless CORS_ORIGINS lists origins.
   if (config.corsOrigins) app.enableCors({ origin: config.corsOrigins });

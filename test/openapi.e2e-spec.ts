@@ -9,6 +9,8 @@ const PUBLIC_OPERATIONS = [
   'post /auth/refresh',
   'get /health',
   'get /health/ready',
+  'get /.well-known/jwks.json',
+  'post /auth/introspect',
 ];
 
 type Operation = {
@@ -42,6 +44,8 @@ describe('openapi.json', () => {
         'get /users/me/logins',
         'get /health',
         'get /health/ready',
+        'get /.well-known/jwks.json',
+        'post /auth/introspect',
       ].sort(),
     );
     for (const [name, operation] of operations) {

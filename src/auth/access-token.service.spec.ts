@@ -1,16 +1,13 @@
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig, loadAppConfig } from '../config/app-config';
 import { AccessTokenService } from './access-token.service';
+import { jwtModuleOptions } from './jwt-options';
 
 const JWT_SECRET = 'access-token-spec-secret-0123456789abcdef';
 
 /** JwtService set up as AuthModule sets it up. */
 function jwtFor(config: AppConfig): JwtService {
-  return new JwtService({
-    secret: config.jwt.secret,
-    signOptions: { algorithm: 'HS256' },
-    verifyOptions: { algorithms: ['HS256'] },
-  });
+  return new JwtService(jwtModuleOptions(config));
 }
 
 function decodePart(token: string, index: 0 | 1): Record<string, unknown> {

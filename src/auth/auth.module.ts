@@ -7,12 +7,17 @@ import { UndeclaredInputGuard } from '../common/validation/undeclared-input.guar
 import { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { WechatModule } from '../wechat/wechat.module';
+import { AccessTokenVerifier } from './access-token-verifier';
 import { AccessTokenService } from './access-token.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { IdentitiesController } from './identities.controller';
 import { IdentityLinkService } from './identity-link.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { IntrospectionController } from './introspection.controller';
+import { IntrospectionService } from './introspection.service';
+import { JwksController } from './jwks.controller';
+import { jwtModuleOptions } from './jwt-options';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginRateLimitStorage } from './login-rate-limit.storage';
 import { LoginThrottlerGuard } from './login-throttler.guard';
@@ -24,11 +29,7 @@ import { WechatGrants } from './wechat-grants';
     PassportModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        secret: config.jwt.secret,
-        signOptions: { algorithm: 'HS256' },
-        verifyOptions: { algorithms: ['HS256'] },
-      }),
+      useFactory: jwtModuleOptions,
     }),
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
@@ -40,12 +41,14 @@ import { WechatGrants } from './wechat-grants';
     UsersModule,
     WechatModule,
   ],
-  controllers: [AuthController, IdentitiesController],
+  controllers: [AuthController, IdentitiesController, JwksController, IntrospectionController],
   providers: [
     AuthService,
     IdentityLinkService,
     WechatGrants,
     AccessTokenService,
+    AccessTokenVerifier,
+    IntrospectionService,
     SessionService,
     JwtStrategy,
     LoginThrottlerGuard,

@@ -22,16 +22,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return isPublic ? true : super.canActivate(context);
   }
 
-  override handleRequest<TUser>(error: Error | null, user: TUser | false, info: unknown): TUser {
+  /** Refusals come as ApiExceptions from BearerTokenStrategy and JwtStrategy. */
+  override handleRequest<TUser>(error: Error | null, user: TUser | false): TUser {
     if (error) throw error;
     if (user) return user;
-    if ((info as Error | undefined)?.name === 'TokenExpiredError') {
-      throw new ApiException('TOKEN_EXPIRED', 'The access token has expired; refresh it');
-    }
-    const reason =
-      info instanceof Error && info.message === 'No auth token'
-        ? 'A bearer token is required'
-        : 'The access token is invalid';
-    throw new ApiException('UNAUTHORIZED', reason);
+    throw new ApiException('UNAUTHORIZED', 'The access token is invalid');
   }
 }

@@ -1,39 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
-import { ApiException } from '../common/errors/api.exception';
-import { AppConfig } from '../config/app-config';
-import type { AccessTokenClaims } from './access-token.service';
+import { AccessTokenVerifier } from './access-token-verifier';
 import type { AuthenticatedUser } from './authenticated-user';
+import { BearerTokenStrategy } from './bearer-token.strategy';
 import { SessionService } from './session.service';
 
-/** Verifies access tokens (HS256 only) and checks their session and account on every request. */
+/**
+ * The 'jwt' strategy of the global guard: verifies the access token (JWT_ALGORITHM only) and
+ * checks its session and account on every request.
+ */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+export class JwtStrategy extends PassportStrategy(BearerTokenStrategy, 'jwt') {
   constructor(
-    config: AppConfig,
+    private readonly verifier: AccessTokenVerifier,
     private readonly sessions: SessionService,
   ) {
-    super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      // jsonwebtoken accepts a KeyObject; see AppConfig.jwt.secret for why it is one.
-      secretOrKey: config.jwt.secret as unknown as string,
-      algorithms: ['HS256'],
-      ignoreExpiration: false,
-    });
+    super();
   }
 
-  async validate(claims: Partial<AccessTokenClaims>): Promise<AuthenticatedUser> {
-    if (
-      typeof claims.sub !== 'string' ||
-      !/^\d{1,20}$/.test(claims.sub) ||
-      typeof claims.sid !== 'string' ||
-      // jsonwebtoken checks exp only when present; a token without one would never expire.
-      typeof claims.exp !== 'number' ||
-      typeof claims.iat !== 'number'
-    ) {
-      throw new ApiException('UNAUTHORIZED', 'The access token is malformed');
-    }
+  async validate(token: string): Promise<AuthenticatedUser> {
+    const claims = this.verifier.verify(token);
     // Session, identity, account and its identities in one statement (SessionService).
     return this.sessions.requireCaller(claims.sid, BigInt(claims.sub));
   }

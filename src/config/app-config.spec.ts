@@ -39,8 +39,8 @@ describe('loadAppConfig', () => {
       expect(config.wechat.appSecret).not.toBe('');
       expect(config.jwt.accessTtlSeconds).toBe(2 * 3600);
       expect(config.jwt.refreshTtlSeconds).toBe(30 * 86400);
-      expect(config.jwt.secret.type).toBe('secret');
-      expect(config.jwt.secret.symmetricKeySize).toBeGreaterThanOrEqual(32);
+      expect(config.jwt.secret!.type).toBe('secret');
+      expect(config.jwt.secret!.symmetricKeySize).toBeGreaterThanOrEqual(32);
       expect(config.loginRateLimit).toEqual({ limit: 30, windowMs: 60_000 });
       expect(config.bodyLimitBytes).toBe(64 * 1024);
       expect(config.logLevel).toBe('info');
@@ -90,7 +90,7 @@ describe('loadAppConfig', () => {
       expect(config.wechat.timeoutMs).toBe(300);
       expect(config.loginRateLimit).toEqual({ limit: 5, windowMs: 120_000 });
       expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
-      expect(config.jwt.secret.export().toString('utf8')).toBe(
+      expect(config.jwt.secret!.export().toString('utf8')).toBe(
         'a-test-secret-of-at-least-32-characters',
       );
     });
@@ -103,7 +103,7 @@ describe('loadAppConfig', () => {
       expect(config.warnings).toEqual([]);
       expect(config.logLevel).toBe('info');
       expect(config.databaseUrl).toBe('mysql://svc:pw@db.internal:3306/wxauth');
-      expect(config.jwt.secret.export().toString('utf8')).toBe(JWT_SECRET);
+      expect(config.jwt.secret!.export().toString('utf8')).toBe(JWT_SECRET);
       expect(config.sessionKeySecrets[0].key.equals(Buffer.from(HEX_KEY, 'hex'))).toBe(true);
     });
 
@@ -131,7 +131,7 @@ describe('loadAppConfig', () => {
     });
 
     it('refuses the development JWT_SECRET', () => {
-      const devSecret = loadAppConfig({}).jwt.secret.export().toString('utf8');
+      const devSecret = loadAppConfig({}).jwt.secret!.export().toString('utf8');
       expect(configError({ ...production(), JWT_SECRET: devSecret }).message).toContain(
         'JWT_SECRET',
       );

@@ -1,6 +1,15 @@
 import { createHash, createSecretKey, KeyObject } from 'node:crypto';
 import { ConfigError } from './config-error';
 import {
+  AsymmetricAlgorithm,
+  JWT_ALGORITHMS,
+  JwtAlgorithm,
+  parsePrivateKey,
+  parsePublicKeys,
+  SigningKey,
+  VerificationKey,
+} from './jwt-keys';
+import {
   isRedisUrl,
   keyId,
   parseByteSize,
@@ -36,7 +45,21 @@ export class AppConfig {
     /** CONTENT_CHECK: new nicknames from mini-program sessions go through msg_sec_check. */
     contentCheck: boolean;
   };
-  jwt: { secret: KeyObject; accessTtlSeconds: number; refreshTtlSeconds: number };
+  jwt: {
+    algorithm: JwtAlgorithm;
+    /** The HMAC key (HS256); undefined under ES256/EdDSA when JWT_SECRET is not set. */
+    secret: KeyObject | undefined;
+    /** ES256/EdDSA: the key that signs (JWT_PRIVATE_KEY). */
+    signingKey: SigningKey | undefined;
+    /** ES256/EdDSA: every key that verifies and is published, the signing key's first. */
+    verificationKeys: VerificationKey[];
+    issuer: string | undefined;
+    audience: string | undefined;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+  };
+  /** INTROSPECTION_TOKEN, as its SHA-256 (compared in constant time); undefined: no route. */
+  introspectionTokenSha256: Buffer | undefined;
   /** Keys for session keys at rest; the first encrypts, all decrypt (rotation). */
   sessionKeySecrets: Array<{ kid: string; key: Buffer }>;
   /** Decides whether an address is a proxy we believe (Express's `trust proxy` semantics). */
@@ -149,7 +172,88 @@ function contentCheck(settings: Settings): boolean {
   return raw === 'on';
 }
 
-function jwtSecret(settings: Settings): KeyObject {
+function jwtAlgorithm(settings: Settings): JwtAlgorithm {
+  const value = settings.get('JWT_ALGORITHM')?.trim() ?? 'HS256';
+  if (!JWT_ALGORITHMS.includes(value as JwtAlgorithm)) {
+    throw new ConfigError(`JWT_ALGORITHM must be ${JWT_ALGORITHMS.join(', ')}`);
+  }
+  return value as JwtAlgorithm;
+}
+
+/** The asymmetric algorithm, for the settings that depend on it; its own errors are JWT_ALGORITHM's. */
+function asymmetricAlgorithm(settings: Settings): AsymmetricAlgorithm | undefined | 'invalid' {
+  try {
+    const algorithm = jwtAlgorithm(settings);
+    return algorithm === 'HS256' ? undefined : algorithm;
+  } catch {
+    return 'invalid';
+  }
+}
+
+function jwtPrivateKey(settings: Settings): SigningKey | undefined {
+  const raw = settings.get('JWT_PRIVATE_KEY');
+  const algorithm = asymmetricAlgorithm(settings);
+  if (algorithm === 'invalid') return undefined;
+  if (algorithm === undefined) {
+    if (raw !== undefined) {
+      throw new ConfigError(
+        'JWT_PRIVATE_KEY is set but JWT_ALGORITHM is HS256; set ES256 or EdDSA',
+      );
+    }
+    return undefined;
+  }
+  if (raw === undefined) {
+    throw new ConfigError(`JWT_PRIVATE_KEY is required when JWT_ALGORITHM is ${algorithm}`);
+  }
+  return parsePrivateKey('JWT_PRIVATE_KEY', raw, algorithm);
+}
+
+function jwtPreviousPublicKeys(settings: Settings): VerificationKey[] {
+  const raw = settings.get('JWT_PREVIOUS_PUBLIC_KEYS');
+  const algorithm = asymmetricAlgorithm(settings);
+  if (raw === undefined || algorithm === 'invalid') return [];
+  if (algorithm === undefined) {
+    throw new ConfigError(
+      'JWT_PREVIOUS_PUBLIC_KEYS is set but JWT_ALGORITHM is HS256; set ES256 or EdDSA',
+    );
+  }
+  return parsePublicKeys('JWT_PREVIOUS_PUBLIC_KEYS', raw, algorithm);
+}
+
+const isControl = (char: string) => char < ' ' || char === '\u007f';
+
+/** JWT_ISSUER / JWT_AUDIENCE: compared exactly, so no surrounding blanks or control characters. */
+function jwtClaimValue(settings: Settings, name: string): string | undefined {
+  const value = settings.get(name);
+  if (
+    value !== undefined &&
+    (value !== value.trim() || value.length > 256 || [...value].some(isControl))
+  ) {
+    throw new ConfigError(
+      `${name} must be 1-256 characters without control characters or surrounding spaces`,
+    );
+  }
+  return value;
+}
+
+function introspectionToken(settings: Settings): Buffer | undefined {
+  const token = settings.get('INTROSPECTION_TOKEN');
+  if (token === undefined) return undefined;
+  if (token.length < 32)
+    throw new ConfigError('INTROSPECTION_TOKEN must be at least 32 characters');
+  if (settings.production && (PLACEHOLDER.test(token) || new Set(token).size < 10)) {
+    throw new ConfigError(
+      'INTROSPECTION_TOKEN looks like a placeholder; use a random value (e.g. openssl rand -base64 48)',
+    );
+  }
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+function jwtSecret(settings: Settings): KeyObject | undefined {
+  // ES256/EdDSA sign with JWT_PRIVATE_KEY; JWT_SECRET is then not needed.
+  if (settings.get('JWT_SECRET') === undefined && asymmetricAlgorithm(settings) !== undefined) {
+    return undefined;
+  }
   const secret = required(settings, 'JWT_SECRET', DEV_JWT_SECRET);
   if (settings.nodeEnv !== 'development' && secret.length < 32) {
     throw new ConfigError('JWT_SECRET must be at least 32 characters outside development');
@@ -255,7 +359,13 @@ export function loadAppConfig(env: Environment): AppConfig {
     timeoutMs: () => parseInteger('WECHAT_TIMEOUT_MS', or('WECHAT_TIMEOUT_MS', '5000'), 1, 600000),
     apps: () => wechatApps(settings),
     contentCheck: () => contentCheck(settings),
+    jwtAlgorithm: () => jwtAlgorithm(settings),
     jwtSecret: () => jwtSecret(settings),
+    jwtPrivateKey: () => jwtPrivateKey(settings),
+    jwtPreviousPublicKeys: () => jwtPreviousPublicKeys(settings),
+    jwtIssuer: () => jwtClaimValue(settings, 'JWT_ISSUER'),
+    jwtAudience: () => jwtClaimValue(settings, 'JWT_AUDIENCE'),
+    introspectionToken: () => introspectionToken(settings),
     accessTtl: () => parseDuration('JWT_ACCESS_TTL', or('JWT_ACCESS_TTL', '2h')),
     refreshTtl: () => parseDuration('JWT_REFRESH_TTL', or('JWT_REFRESH_TTL', '30d')),
     sessionKey: () => currentSessionKey(settings),
@@ -284,7 +394,15 @@ export function loadAppConfig(env: Environment): AppConfig {
       contentCheck: parsed.contentCheck,
     },
     jwt: {
+      algorithm: parsed.jwtAlgorithm,
       secret: parsed.jwtSecret,
+      signingKey: parsed.jwtPrivateKey,
+      verificationKeys: [
+        ...(parsed.jwtPrivateKey ? [parsed.jwtPrivateKey] : []),
+        ...parsed.jwtPreviousPublicKeys,
+      ],
+      issuer: parsed.jwtIssuer,
+      audience: parsed.jwtAudience,
       accessTtlSeconds: parsed.accessTtl,
       refreshTtlSeconds: parsed.refreshTtl,
     },
@@ -292,6 +410,7 @@ export function loadAppConfig(env: Environment): AppConfig {
       kid: keyId(key),
       key,
     })),
+    introspectionTokenSha256: parsed.introspectionToken,
     trustProxy: parsed.trustProxy,
     loginRateLimit: { limit: parsed.loginLimit, windowMs: parsed.loginWindow * 1000 },
     redisUrl: parsed.redisUrl,

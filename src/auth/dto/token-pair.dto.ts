@@ -3,7 +3,9 @@ import { UserViewSchema } from '../../users/dto/user-view.schema';
 import type { UserView } from '../../users/user.view';
 
 export class TokenPair {
-  @ApiProperty({ description: 'HS256 JWT for the Authorization: Bearer header' })
+  @ApiProperty({
+    description: 'JWT (HS256, ES256 or EdDSA: JWT_ALGORITHM) for the Authorization: Bearer header',
+  })
   accessToken: string;
 
   @ApiProperty({ enum: ['Bearer'] })

@@ -6,7 +6,15 @@
  * carries what the contract lets it answer. Deterministic for a given seed.
  */
 import { gzipSync } from 'node:zlib';
-import { ContractCode, FieldRule, FUZZ_APPS, ROUTE_RULES, RouteRule, Success } from './contract';
+import {
+  ContractCode,
+  FieldRule,
+  FUZZ_APPS,
+  OFF_UNLESS_CONFIGURED,
+  ROUTE_RULES,
+  RouteRule,
+  Success,
+} from './contract';
 import { ByteString, encodeJson, Entries, JsonValue, nested, RawJson } from './json';
 import { Operation, SchemaField } from './openapi';
 import { ALNUM, PRINTABLE, Prng } from './prng';
@@ -189,6 +197,10 @@ export class CaseGenerator {
   /** Every family for every operation, then random mixes until there are `target` cases. */
   generate(target: number): FuzzCase[] {
     for (const t of this.targets) {
+      if (OFF_UNLESS_CONFIGURED.has(t.key)) {
+        this.offRouteFamily(t);
+        continue;
+      }
       if (this.hasBody(t)) {
         this.fieldFamilies(t);
         this.shapeFamilies(t);
@@ -1330,6 +1342,23 @@ export class CaseGenerator {
             ? this.ctx.playground
             : this.throwaway();
     return { auth, headers: { authorization: `Bearer ${session.token}` }, expect };
+  }
+
+  /** A route switched off in this configuration answers as an unknown path, whatever is sent. */
+  private offRouteFamily(t: Target): void {
+    for (const [label, body] of [
+      ['a well-formed body', encodeJson({ token: 'abc' })],
+      ['a huge body', Buffer.alloc(MB2, 'a')],
+      ['malformed JSON', Buffer.from('{"token":')],
+    ] as const) {
+      this.add(t, {
+        family: 'off-route',
+        label,
+        verdict: 'invalid',
+        body,
+        expect: { codes: ['NOT_FOUND'] },
+      });
+    }
   }
 
   private add(t: Target, spec: Spec): void {

@@ -50,7 +50,7 @@ export const CONTRACT_STATUS = {
 export type ContractCode = keyof typeof CONTRACT_STATUS;
 
 /** What a 2xx answer must look like. */
-export type Success = 'user' | 'logins' | 'health' | 'logout';
+export type Success = 'user' | 'logins' | 'health' | 'logout' | 'jwks';
 
 /** What a valid request with a made-up code or token answers (no 2xx possible). */
 export interface RouteRule {
@@ -264,7 +264,14 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   },
   'GET /health': { valid: { success: 'health' }, fields: [] },
   'GET /health/ready': { valid: { success: 'health' }, fields: [] },
+  'GET /.well-known/jwks.json': { valid: { success: 'jwks' }, fields: [] },
 };
+
+/**
+ * Documented routes that exist only when a setting enables them; the fuzzed service leaves it
+ * unset, so they answer as unknown paths do (test/introspection.e2e-spec.ts covers both).
+ */
+export const OFF_UNLESS_CONFIGURED: ReadonlySet<string> = new Set(['POST /auth/introspect']);
 
 /** Keys of the contract's `user` object. */
 export const USER_KEYS = [
