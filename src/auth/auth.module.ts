@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { WechatModule } from '../wechat/wechat.module';
 import { AccessTokenService } from './access-token.service';
+import { AccountSessionsService } from './account-sessions.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { IdentitiesController } from './identities.controller';
@@ -17,6 +18,7 @@ import { JwtStrategy } from './jwt.strategy';
 import { LoginRateLimitStorage } from './login-rate-limit.storage';
 import { LoginThrottlerGuard } from './login-throttler.guard';
 import { SessionService } from './session.service';
+import { SessionsController } from './sessions.controller';
 import { WechatGrants } from './wechat-grants';
 
 @Module({
@@ -40,13 +42,14 @@ import { WechatGrants } from './wechat-grants';
     UsersModule,
     WechatModule,
   ],
-  controllers: [AuthController, IdentitiesController],
+  controllers: [AuthController, IdentitiesController, SessionsController],
   providers: [
     AuthService,
     IdentityLinkService,
     WechatGrants,
     AccessTokenService,
     SessionService,
+    AccountSessionsService,
     JwtStrategy,
     LoginThrottlerGuard,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
