@@ -48,8 +48,8 @@ export async function createRichAccount(stack: TestStack): Promise<RichAccount> 
   const nickname = `Rich-${tag}-小明😀`;
   const avatarUrl = `https://thirdwx.qlogo.cn/rich-${tag}.png`;
   const phone = `139${String(parseInt(tag, 16) % 1e8).padStart(8, '0')}`;
-  const octet = (parseInt(tag.slice(0, 2), 16) % 200) + 20;
-  const ips = [1, 2, 3, 4].map((n) => `198.51.${octet}.${100 + n}`);
+  const [a, b] = [parseInt(tag.slice(0, 2), 16), parseInt(tag.slice(2, 4), 16)];
+  const ips = [1, 2, 3, 4].map((n) => `10.${a}.${b}.${100 + n}`);
   const userAgents = [1, 2, 3, 4].map((n) => `RichAgent-${tag}/${n}`);
   const secrets: string[] = [];
 
