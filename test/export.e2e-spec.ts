@@ -1,4 +1,4 @@
-import { call } from './support/http';
+import { call, HttpResult } from './support/http';
 import {
   createRichAccount,
   RICH_ACCOUNT_EMULATOR,
@@ -15,7 +15,7 @@ const sidOf = (token: string) =>
   (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sid: string }).sid;
 
 let person: RichAccount;
-let answer: Awaited<ReturnType<typeof call>>;
+let answer: HttpResult;
 beforeAll(async () => {
   person = await createRichAccount(stack);
   // Someone else's data must not leak into the export.
