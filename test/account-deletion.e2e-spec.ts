@@ -120,7 +120,7 @@ describe('DELETE /users/me', () => {
         reason: null,
       },
     ]);
-    expect(audit[0].at.getTime()).toBeGreaterThanOrEqual(started.getTime());
+    expect((audit[0].at as Date).getTime()).toBeGreaterThanOrEqual(started.getTime());
     // Nothing of anyone else went with it.
     const kept = (await findEverywhere(personalData(bystander))).join('\n');
     for (const needle of personalData(bystander)) expect(kept).toContain(`holds ${needle}`);

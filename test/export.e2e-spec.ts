@@ -13,6 +13,8 @@ const stack = useTestStack(RICH_ACCOUNT_ENV, RICH_ACCOUNT_EMULATOR);
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 const sidOf = (token: string) =>
   (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sid: string }).sid;
+const pluck = (list: unknown, key: string) =>
+  (list as Array<Record<string, unknown>>).map((entry) => entry[key]);
 
 let person: RichAccount;
 let answer: HttpResult;
@@ -97,7 +99,7 @@ describe('GET /users/me/export', () => {
         sessionKeyUpdatedAt: iso(row.session_key_updated_at),
       })),
     );
-    expect(answer.body.identities.map((i: { openid: string }) => i.openid)).toEqual(person.openids);
+    expect(pluck(answer.body.identities, 'openid')).toEqual(person.openids);
   });
 
   it('answers every session, ended ones included, newest first, as stored', async () => {
@@ -121,14 +123,10 @@ describe('GET /users/me/export', () => {
         userAgent: row.user_agent,
       })),
     );
-    const reasons = answer.body.sessions.map(
-      (s: { revokeReason: string | null }) => s.revokeReason,
-    );
+    const reasons = pluck(answer.body.sessions, 'revokeReason');
     expect(reasons).toEqual([null, null, 'logout', null]);
     expect(answer.body.sessions[1].refreshedAt).not.toBeNull();
-    expect(answer.body.sessions.map((s: { ip: string }) => s.ip)).toEqual(
-      [...person.ips].reverse(),
-    );
+    expect(pluck(answer.body.sessions, 'ip')).toEqual([...person.ips].reverse());
   });
 
   it('answers every login, newest first, as stored', async () => {
@@ -147,9 +145,7 @@ describe('GET /users/me/export', () => {
         isNewUser: Boolean(row.is_new_user),
       })),
     );
-    expect(answer.body.logins.map((l: { userAgent: string }) => l.userAgent)).toEqual(
-      [...person.userAgents].reverse(),
-    );
+    expect(pluck(answer.body.logins, 'userAgent')).toEqual([...person.userAgents].reverse());
   });
 
   it('carries no session key, token or token hash', async () => {

@@ -46,6 +46,8 @@ const login = async (
 };
 const sidOf = (token: string) =>
   (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sid: string }).sid;
+const pluck = (list: unknown, key: string) =>
+  (list as Array<Record<string, unknown>>).map((entry) => entry[key]);
 const sessions = (token: string) => call(`${stack.service.url}/users/me/sessions`, { token });
 const revoke = (token: string, id: string) =>
   call(`${stack.service.url}/users/me/sessions/${id}`, { method: 'DELETE', token });
@@ -84,23 +86,15 @@ describe('GET /users/me/sessions', () => {
         id: row.id,
         appId: row.app_id,
         current: row.id === sidOf(second.accessToken),
-        createdAt: row.created_at.toISOString(),
+        createdAt: (row.created_at as Date).toISOString(),
         refreshedAt: null,
-        expiresAt: row.expires_at.toISOString(),
+        expiresAt: (row.expires_at as Date).toISOString(),
         ip: row.ip,
         userAgent: row.user_agent,
       })),
     );
-    expect(listed.body.map((s: { ip: string }) => s.ip)).toEqual([
-      '198.51.100.13',
-      '198.51.100.12',
-      '198.51.100.11',
-    ]);
-    expect(listed.body.map((s: { appId: string }) => s.appId)).toEqual([
-      DEV_APP_ID,
-      MINI_2,
-      DEV_APP_ID,
-    ]);
+    expect(pluck(listed.body, 'ip')).toEqual(['198.51.100.13', '198.51.100.12', '198.51.100.11']);
+    expect(pluck(listed.body, 'appId')).toEqual([DEV_APP_ID, MINI_2, DEV_APP_ID]);
     expect(listed.body[1].userAgent).toBe('Pad/2.0');
     expect(listed.body[2].userAgent).toBe('Phone/1.0');
   });
