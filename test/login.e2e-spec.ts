@@ -338,7 +338,7 @@ describe('errors and routing', () => {
     for (const [method, path] of [
       ['GET', '/nope'],
       ['GET', '/auth/wechat/login'],
-      ['DELETE', '/users/me'],
+      ['PUT', '/users/me'],
     ]) {
       const result = await call(`${stack.service.url}${path}`, { method });
       expect(result.status).toBe(404);

@@ -42,6 +42,11 @@ describe('openapi.json', () => {
         'delete /users/me/identities/{appId}',
         'post /wechat/decrypt',
         'get /users/me/logins',
+        'get /users/me/sessions',
+        'delete /users/me/sessions',
+        'delete /users/me/sessions/{id}',
+        'get /users/me/export',
+        'delete /users/me',
         'get /health',
         'get /health/ready',
         'get /.well-known/jwks.json',
@@ -69,6 +74,7 @@ describe('openapi.json', () => {
     ['post /users/me/identities', '409', 'IDENTITY_TAKEN'],
     ['delete /users/me/identities/{appId}', '409', 'IDENTITY_IN_USE'],
     ['delete /users/me/identities/{appId}', '404', 'NOT_FOUND'],
+    ['delete /users/me/sessions/{id}', '404', 'NOT_FOUND'],
   ])('%s documents %s %s', (name, status, code) => {
     const document = JSON.parse(committed) as { paths: Record<string, Record<string, Operation>> };
     const [method, path] = name.split(' ');

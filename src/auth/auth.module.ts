@@ -9,6 +9,7 @@ import { UsersModule } from '../users/users.module';
 import { WechatModule } from '../wechat/wechat.module';
 import { AccessTokenVerifier } from './access-token-verifier';
 import { AccessTokenService } from './access-token.service';
+import { AccountSessionsService } from './account-sessions.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { IdentitiesController } from './identities.controller';
@@ -22,6 +23,7 @@ import { JwtStrategy } from './jwt.strategy';
 import { LoginRateLimitStorage } from './login-rate-limit.storage';
 import { LoginThrottlerGuard } from './login-throttler.guard';
 import { SessionService } from './session.service';
+import { SessionsController } from './sessions.controller';
 import { WechatGrants } from './wechat-grants';
 
 @Module({
@@ -41,7 +43,13 @@ import { WechatGrants } from './wechat-grants';
     UsersModule,
     WechatModule,
   ],
-  controllers: [AuthController, IdentitiesController, JwksController, IntrospectionController],
+  controllers: [
+    AuthController,
+    IdentitiesController,
+    SessionsController,
+    JwksController,
+    IntrospectionController,
+  ],
   providers: [
     AuthService,
     IdentityLinkService,
@@ -50,6 +58,7 @@ import { WechatGrants } from './wechat-grants';
     AccessTokenVerifier,
     IntrospectionService,
     SessionService,
+    AccountSessionsService,
     JwtStrategy,
     LoginThrottlerGuard,
     { provide: APP_GUARD, useClass: JwtAuthGuard },

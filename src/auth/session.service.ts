@@ -6,6 +6,7 @@ import { SqlClient, SqlExecutor } from '../prisma/sql-client';
 import { assertMayAct } from '../users/account';
 import { AccountIdentityRow, toAccountWithIdentities } from '../users/users.queries';
 import type { AuthenticatedUser } from './authenticated-user';
+import type { RevokeReason } from './session.view';
 import {
   EXTEND_SESSION,
   INSERT_REFRESH_TOKEN,
@@ -31,8 +32,7 @@ export interface SessionClient {
   userAgent?: string;
 }
 
-/** Why a session ended (auth_session.revoke_reason). */
-export type RevokeReason = 'logout' | 'reuse' | 'user' | 'link' | 'unlink' | 'admin' | 'deleted';
+export type { RevokeReason } from './session.view';
 
 /** Refresh tokens are 256 random bits; only their SHA-256 is stored. */
 function newRefreshToken(): { token: string; hash: string } {

@@ -37,3 +37,28 @@ export const REVOKE_SESSION = `UPDATE auth_session SET revoked_at = ?, revoke_re
 
 export const REVOKE_IDENTITY_SESSIONS = `UPDATE auth_session SET revoked_at = ?, revoke_reason = ?
   WHERE wx_user_id = ? AND revoked_at IS NULL`;
+
+/*
+ * The session routes of the caller's account. A session is live while it is neither revoked nor
+ * expired; these statements read and end live ones only.
+ */
+
+/** The account's live sessions, newest first (ties by id, so the order is stable). */
+export const SELECT_LIVE_SESSIONS = `SELECT s.id, w.app_id AS appId, s.created_at AS createdAt,
+    s.refreshed_at AS refreshedAt, s.expires_at AS expiresAt, s.ip, s.user_agent AS userAgent
+  FROM auth_session s JOIN wx_user w ON w.id = s.wx_user_id
+  WHERE w.account_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?
+  ORDER BY s.created_at DESC, s.id DESC`;
+
+/**
+ * Ends one live session of the account. Another account's session and an unknown id take the
+ * same statement and change no row, so the answer cannot tell them apart.
+ */
+export const REVOKE_ACCOUNT_SESSION = `UPDATE auth_session s JOIN wx_user w ON w.id = s.wx_user_id
+  SET s.revoked_at = ?, s.revoke_reason = ?
+  WHERE s.id = ? AND w.account_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`;
+
+/** Ends every live session of the account but one (the caller's). */
+export const REVOKE_OTHER_SESSIONS = `UPDATE auth_session s JOIN wx_user w ON w.id = s.wx_user_id
+  SET s.revoked_at = ?, s.revoke_reason = ?
+  WHERE s.id <> ? AND w.account_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`;

@@ -1,9 +1,13 @@
-import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import type { WechatPhoneNumber } from '../wechat/wechat-phone.service';
+import type { AccountExport } from './account-export';
+import { AccountClosureService } from './account-closure.service';
+import { AccountExportService } from './account-export.service';
+import { AccountExportSchema } from './dto/account-export.schema';
 import { BindPhoneDto } from './dto/bind-phone.dto';
 import { DEFAULT_LOGINS_LIMIT, LoginsQueryDto } from './dto/logins-query.dto';
 import { UpdateProfileDto } from './dto/update-profile.dto';
@@ -20,6 +24,8 @@ export class UsersController {
   constructor(
     private readonly users: UsersService,
     private readonly phoneBinding: PhoneBindingService,
+    private readonly exports: AccountExportService,
+    private readonly closure: AccountClosureService,
   ) {}
 
   @Get('me')
@@ -91,5 +97,26 @@ export class UsersController {
     @Query() query: LoginsQueryDto,
   ): Promise<LoginView[]> {
     return this.users.recentLogins(caller.accountId, Number(query.limit ?? DEFAULT_LOGINS_LIMIT));
+  }
+
+  @Get('me/export')
+  @ApiOperation({
+    summary: 'A copy of everything stored about the person: account, identities, sessions, logins',
+  })
+  @ApiOkResponse({ type: AccountExportSchema })
+  export(@CurrentUser() caller: AuthenticatedUser): Promise<AccountExport> {
+    return this.exports.export(caller);
+  }
+
+  @Delete('me')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete the account and every row about the person (right to erasure)',
+  })
+  @ApiNoContentResponse({
+    description: 'Deleted; its access and refresh tokens stop working on every instance',
+  })
+  deleteMe(@CurrentUser() caller: AuthenticatedUser): Promise<void> {
+    return this.closure.close(caller);
   }
 }

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { WechatModule } from '../wechat/wechat.module';
+import { AccountClosureService } from './account-closure.service';
+import { AccountExportService } from './account-export.service';
 import { IdentityRepository } from './identity.repository';
 import { LoginRecorder } from './login-recorder.service';
 import { PhoneBindingService } from './phone-binding.service';
@@ -17,6 +19,8 @@ import { WechatDataController } from './wechat-data.controller';
     PhoneBindingService,
     LoginRecorder,
     IdentityRepository,
+    AccountExportService,
+    AccountClosureService,
   ],
   exports: [UsersService, LoginRecorder, IdentityRepository],
 })

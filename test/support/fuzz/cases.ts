@@ -60,7 +60,8 @@ export interface Expectation {
   anyCode?: boolean;
 }
 
-export type AuthMode = 'victim' | 'guard' | 'playground' | 'throwaway' | 'none' | 'crafted';
+export type AuthMode =
+  'victim' | 'guard' | 'playground' | 'throwaway' | 'dead' | 'none' | 'crafted';
 
 export interface FuzzCase {
   id: number;
@@ -169,12 +170,24 @@ export class CaseGenerator {
   private readonly cases: FuzzCase[] = [];
   private readonly targets: Target[];
   private throwawaysUsed = 0;
+  /** The victim's token with the id of a session that does not exist (RouteRule.caller). */
+  private readonly dead: Session;
 
   constructor(
     operations: Operation[],
     private readonly ctx: FuzzContext,
     private readonly prng: Prng,
   ) {
+    const sessionId = '00000000-0000-4000-8000-00000000dead';
+    this.dead = {
+      ...ctx.victim,
+      sessionId,
+      token: craftJwt(
+        { alg: 'HS256', typ: 'JWT' },
+        { ...claimsOf(ctx.victim.token), sid: sessionId },
+        ctx.jwtSecret,
+      ),
+    };
     this.targets = operations.map((op) => {
       const key = `${op.method} ${op.path}`;
       const rule = ROUTE_RULES[key];
@@ -864,7 +877,12 @@ export class CaseGenerator {
     }
     // An accepted credential must get the route's answer but must not change the victim:
     // PATCH gets an empty body (VALIDATION_FAILED), logout a throwaway session.
-    const session = t.key === 'POST /auth/logout' ? undefined : this.ctx.victim;
+    const session =
+      t.key === 'POST /auth/logout'
+        ? undefined
+        : t.rule.caller
+          ? this.sessionOf(t.rule.caller)
+          : this.ctx.victim;
     const acceptedBody = t.rule.writesProfile ? encodeJson({}) : body;
     const accepted = t.rule.writesProfile ? VALIDATION : this.outcome(t, 'valid');
     for (const [label, value, codes, mayBeAccepted] of this.authVariants(session)) {
@@ -886,6 +904,10 @@ export class CaseGenerator {
   ): Array<[string, string | string[] | undefined, ContractCode[], boolean]> {
     const session = () => fixed ?? this.throwaway();
     const claims = (s: Session) => claimsOf(s.token);
+    // Someone other than the session's user (RouteRule.caller may make that the playground).
+    const anotherUser = String(
+      (fixed === this.ctx.playground ? this.ctx.victim : this.ctx.playground).userId,
+    );
     const secret = this.ctx.jwtSecret;
     const now = Math.floor(Date.now() / 1000);
     const hs = (payload: JsonValue) => craftJwt({ alg: 'HS256', typ: 'JWT' }, payload, secret);
@@ -914,7 +936,7 @@ export class CaseGenerator {
       unauthorized('tampered signature', `Bearer ${header}.${payload}.${flipped}`);
       unauthorized(
         'signature of another token',
-        `Bearer ${header}.${Buffer.from(JSON.stringify({ ...claims(s), sub: String(this.ctx.playground.userId) })).toString('base64url')}.${signature}`,
+        `Bearer ${header}.${Buffer.from(JSON.stringify({ ...claims(s), sub: anotherUser })).toString('base64url')}.${signature}`,
       );
     }
     for (const alg of ['none', 'None', 'NONE', 'nOnE']) {
@@ -974,11 +996,7 @@ export class CaseGenerator {
         (c) => ({ ...c, sub: '18446744073709551616' }),
         ['SESSION_REVOKED', 'UNAUTHORIZED'],
       ],
-      [
-        'sub of another user',
-        (c) => ({ ...c, sub: String(this.ctx.playground.userId) }),
-        ['SESSION_REVOKED'],
-      ],
+      ['sub of another user', (c) => ({ ...c, sub: anotherUser }), ['SESSION_REVOKED']],
       ['no sid', ({ sid: _sid, ...c }) => c, ['UNAUTHORIZED']],
       ['numeric sid', (c) => ({ ...c, sid: 7 }), ['UNAUTHORIZED']],
       ['object sid', (c) => ({ ...c, sid: { $ne: null } }), ['UNAUTHORIZED']],
@@ -1311,6 +1329,7 @@ export class CaseGenerator {
       if (this.prng.chance(0.1)) auth = 'none';
       else if (t.key === 'POST /auth/logout')
         auth = spec.parseLevel === true ? 'guard' : 'throwaway';
+      else if (t.rule.caller) auth = t.rule.caller;
       else if (!t.known) auth = 'playground';
       else if (t.rule.writesProfile && spec.verdict !== 'invalid' && spec.verdict !== 'too-large')
         auth = 'playground';
@@ -1333,14 +1352,7 @@ export class CaseGenerator {
       if (expect.codes.includes('NOT_FOUND')) next = merge(next, { codes: ['NOT_FOUND'] });
       return { auth, headers: {}, expect: { ...next, requestId: expect.requestId } };
     }
-    const session =
-      auth === 'victim'
-        ? this.ctx.victim
-        : auth === 'guard'
-          ? this.ctx.guard
-          : auth === 'playground'
-            ? this.ctx.playground
-            : this.throwaway();
+    const session = auth === 'throwaway' ? this.throwaway() : this.sessionOf(auth);
     return { auth, headers: { authorization: `Bearer ${session.token}` }, expect };
   }
 
@@ -1359,6 +1371,10 @@ export class CaseGenerator {
         expect: { codes: ['NOT_FOUND'] },
       });
     }
+  }
+
+  private sessionOf(auth: 'victim' | 'guard' | 'playground' | 'dead'): Session {
+    return auth === 'dead' ? this.dead : this.ctx[auth];
   }
 
   private add(t: Target, spec: Spec): void {

@@ -50,7 +50,8 @@ export const CONTRACT_STATUS = {
 export type ContractCode = keyof typeof CONTRACT_STATUS;
 
 /** What a 2xx answer must look like. */
-export type Success = 'user' | 'logins' | 'health' | 'logout' | 'jwks';
+export type Success =
+  'user' | 'logins' | 'health' | 'logout' | 'jwks' | 'sessions' | 'export' | 'revoked';
 
 /** What a valid request with a made-up code or token answers (no 2xx possible). */
 export interface RouteRule {
@@ -64,6 +65,13 @@ export interface RouteRule {
   writesProfile?: boolean;
   /** Values for the path template's parameters in a valid request. */
   pathParams?: Record<string, string>;
+  /**
+   * Who a request with an accepted credential goes out as, for routes a valid request would
+   * make change what the fuzzer relies on: `playground` (whose one session has no others to
+   * revoke), or `dead`, a well-signed token of a session that does not exist (the account's
+   * deletion can only answer SESSION_REVOKED).
+   */
+  caller?: 'playground' | 'dead';
 }
 
 /**
@@ -262,6 +270,16 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
     fields: [],
     query: { name: 'limit', valid: ['1', '5', '20', '99', '100'] },
   },
+  'GET /users/me/sessions': { valid: { success: 'sessions' }, fields: [] },
+  'DELETE /users/me/sessions': { valid: { success: 'revoked' }, fields: [], caller: 'playground' },
+  // No session of the caller has this id: NOT_FOUND, as for another account's session.
+  'DELETE /users/me/sessions/{id}': {
+    valid: { codes: ['NOT_FOUND'] },
+    fields: [],
+    pathParams: { id: '00000000-0000-4000-8000-00000000f022' },
+  },
+  'GET /users/me/export': { valid: { success: 'export' }, fields: [] },
+  'DELETE /users/me': { valid: { codes: ['SESSION_REVOKED'] }, fields: [], caller: 'dead' },
   'GET /health': { valid: { success: 'health' }, fields: [] },
   'GET /health/ready': { valid: { success: 'health' }, fields: [] },
   'GET /.well-known/jwks.json': { valid: { success: 'jwks' }, fields: [] },

@@ -8,7 +8,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const INTERNALS =
   /node_modules|\n\s+at |\bat \S+ \(|prisma|mariadb|SELECT |INSERT |ER_[A-Z_]+|FST_/i;
 
-const SUCCESS_STATUS = { user: 200, logins: 200, health: 200, logout: 204, jwks: 200 } as const;
+const SUCCESS_STATUS = {
+  user: 200,
+  logins: 200,
+  health: 200,
+  logout: 204,
+  jwks: 200,
+  sessions: 200,
+  export: 200,
+  revoked: 200,
+} as const;
+const SESSION_KEYS = 'appId,createdAt,current,expiresAt,id,ip,refreshedAt,userAgent';
 
 function parse(text: string): unknown {
   try {
@@ -114,6 +124,23 @@ function checkSuccess(
         typeof login.isNewUser !== 'boolean',
     );
     return bad === undefined ? undefined : `a login entry looks like ${JSON.stringify(bad)}`;
+  }
+  if (kind === 'sessions') {
+    const bad = Array.isArray(body)
+      ? body.find((entry) => !isObject(entry) || Object.keys(entry).sort().join() !== SESSION_KEYS)
+      : body;
+    return bad === undefined ? undefined : `sessions answered ${text.slice(0, 100)}`;
+  }
+  if (kind === 'export') {
+    return isObject(body) &&
+      Object.keys(body).sort().join() === 'account,identities,logins,sessions'
+      ? undefined
+      : `export answered ${text.slice(0, 100)}`;
+  }
+  if (kind === 'revoked') {
+    return isObject(body) && Object.keys(body).join() === 'revoked' && body.revoked === 0
+      ? undefined
+      : `revoking the other sessions of a one-session caller answered ${text.slice(0, 100)}`;
   }
   if (!isObject(body)) return `user answer is not an object: ${text.slice(0, 100)}`;
   if (Object.keys(body).sort().join() !== [...USER_KEYS].sort().join()) {
