@@ -135,7 +135,7 @@ const isSynced = async (node: DataNode, size?: number) => {
 function startNode(state: ClusterState, node: DataNode, bootstrap: boolean) {
   const files = memberFiles(state.root, node.name);
   const args = [`--defaults-file=${files.config}`, ...(bootstrap ? ['--wsrep-new-cluster'] : [])];
-  state.members[node.name] = launch('/usr/sbin/mariadbd', args, files.log, files.config);
+  state.members[node.name] = launch('/usr/sbin/mariadbd', args, files, files.config);
   writeState(state);
 }
 
@@ -191,7 +191,9 @@ export async function up(): Promise<void> {
     const failed = MEMBER_ORDER.find((name) => !isRunning(state.members[name])) ?? 'node1';
     const log = logTail(memberFiles(state.root, failed).log);
     await down();
-    throw new Error(`${(error as Error).message}\n--- last lines of ${failed}'s log ---\n${log}`);
+    throw new Error(`${(error as Error).message}\n--- last lines of ${failed}'s log ---\n${log}`, {
+      cause: error,
+    });
   }
 }
 
@@ -235,7 +237,7 @@ async function startMembers(state: ClusterState): Promise<void> {
       ],
       ...['--log', garbd.log],
     ],
-    garbd.log,
+    garbd,
     garbd.log,
   );
   writeState(state);
@@ -248,7 +250,7 @@ async function startMembers(state: ClusterState): Promise<void> {
   state.members.haproxy = launch(
     '/usr/sbin/haproxy',
     ['-db', '-f', haproxy.config],
-    haproxy.log,
+    haproxy,
     haproxy.config,
   );
   writeState(state);

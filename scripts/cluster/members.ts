@@ -37,15 +37,19 @@ export function forgetState(): void {
   rmSync(STATE_FILE, { force: true });
 }
 
-/** Starts a detached process, its output appended to a log file. */
+/**
+ * Starts a detached process in `dir` (garbd writes its state file into its working directory),
+ * its output appended to a log file.
+ */
 export function launch(
   command: string,
   args: string[],
-  logFile: string,
+  files: { dir: string; log: string },
   marker: string,
 ): RunningMember {
-  const log = openSync(logFile, 'a');
+  const log = openSync(files.log, 'a');
   const child = spawn(command, args, {
+    cwd: files.dir,
     detached: true,
     stdio: ['ignore', log, log],
     env: { ...process.env, PATH: `/usr/sbin:/usr/bin:/sbin:/bin:${process.env.PATH ?? ''}` },

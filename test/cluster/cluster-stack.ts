@@ -106,7 +106,7 @@ export function useClusterStack(): ClusterStack {
       const settings = connectionSettings(`${serverUrl(port)}/${stack.database}`);
       const connection = await createConnection({ ...settings, bigIntAsNumber: true });
       try {
-        return (await connection.query(sql, params)) as T[];
+        return await connection.query<T[]>(sql, params);
       } finally {
         await connection.end();
       }
@@ -114,7 +114,6 @@ export function useClusterStack(): ClusterStack {
   }, 240000);
 
   afterAll(async () => {
-    for (const i of instances) console.log(i.name, i.process.output());
     for (const instance of instances) instance.process.child.kill('SIGTERM');
     await Promise.all(instances.map((instance) => instance.process.exited));
     await stack.emulator?.close();
