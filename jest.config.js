@@ -5,6 +5,19 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 // The service runs in UTC (src/main.ts); so do the tests, which start it in-process.
 process.env.TZ = 'UTC';
 
+/*
+ * The cluster project (test/cluster, `npm run test:cluster`) needs the local Galera cluster of
+ * `npm run cluster` and minutes: it joins the projects only when TEST_CLUSTER=1, so a plain
+ * `jest` run never starts it.
+ */
+const cluster = {
+  displayName: 'cluster',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test/cluster'],
+  testMatch: ['**/*.cluster-spec.ts'],
+  transform,
+};
+
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 30000,
@@ -28,5 +41,6 @@ module.exports = {
       testMatch: ['**/*.e2e-spec.ts'],
       transform,
     },
+    ...(process.env.TEST_CLUSTER === '1' ? [cluster] : []),
   ],
 };

@@ -434,6 +434,25 @@ describe('CONTENT_CHECK', () => {
   });
 });
 
+describe('DATABASE_CAUSAL_READS', () => {
+  it('is off by default (only a Galera cluster has causal reads)', () => {
+    expect(loadAppConfig(production()).databaseCausalReads).toBe(false);
+  });
+
+  it.each([
+    ['on', true],
+    [' OFF ', false],
+  ])('reads %j', (value, on) => {
+    expect(loadAppConfig({ DATABASE_CAUSAL_READS: value }).databaseCausalReads).toBe(on);
+  });
+
+  it('refuses anything else, naming DATABASE_CAUSAL_READS', () => {
+    expect(configError({ DATABASE_CAUSAL_READS: 'true' }).problems).toEqual([
+      'DATABASE_CAUSAL_READS must be on or off',
+    ]);
+  });
+});
+
 describe('the apps', () => {
   it('are the default mini-program alone without WECHAT_APPS', () => {
     expect(loadAppConfig(production()).wechat.apps).toEqual([

@@ -35,6 +35,8 @@ export class AppConfig {
   port: number;
   host: string;
   databaseUrl: string;
+  /** DATABASE_CAUSAL_READS: every read waits for what the cluster committed before it (Galera). */
+  databaseCausalReads: boolean;
   wechat: {
     appId: string;
     appSecret: string;
@@ -162,6 +164,18 @@ function wechatApps(settings: Settings): WechatApp[] {
     name: 'default',
   };
   return parseWechatApps(settings.get('WECHAT_APPS'), defaultApp, settings.production);
+}
+
+/**
+ * DATABASE_CAUSAL_READS=on|off, off by default: on a MariaDB Galera cluster, a read on one node
+ * then sees every commit made on any node before it started (wsrep_sync_wait), so a logout on
+ * one instance is refused on every other at once. Only Galera has the variable (docs/scaling.md).
+ */
+function databaseCausalReads(settings: Settings): boolean {
+  const raw = settings.get('DATABASE_CAUSAL_READS')?.trim().toLowerCase() ?? 'off';
+  if (raw !== 'on' && raw !== 'off')
+    throw new ConfigError('DATABASE_CAUSAL_READS must be on or off');
+  return raw === 'on';
 }
 
 /** CONTENT_CHECK=on|off (docs/api.md, Part 2): on by default in production only. */
@@ -353,6 +367,7 @@ export function loadAppConfig(env: Environment): AppConfig {
   const parsed = collect({
     port: () => parseInteger('PORT', or('PORT', '3000'), 0, 65535),
     databaseUrl: () => loadDatabaseUrl(env),
+    databaseCausalReads: () => databaseCausalReads(settings),
     appId: () => wechatAppId(settings),
     appSecret: () => wechatAppSecret(settings),
     apiBaseUrl: () => wechatApiBaseUrl(settings),
@@ -385,6 +400,7 @@ export function loadAppConfig(env: Environment): AppConfig {
     port: parsed.port,
     host: or('HOST', '0.0.0.0'),
     databaseUrl: parsed.databaseUrl,
+    databaseCausalReads: parsed.databaseCausalReads,
     wechat: {
       appId: parsed.appId,
       appSecret: parsed.appSecret,

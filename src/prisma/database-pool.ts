@@ -8,6 +8,14 @@ export const DATABASE_POOL = Symbol('DATABASE_POOL');
 export type DatabasePool = Pool;
 
 /**
+ * Galera (DATABASE_CAUSAL_READS=on): before a statement reads (SELECT, and the key and foreign-key
+ * checks of UPDATE, DELETE and INSERT: 1 + 2 + 4), this node first applies every write-set the
+ * cluster ordered before it. So what another instance, or this pool's other connection on
+ * another node, committed (a logout, a spent refresh token, a new session) is seen.
+ */
+export const CAUSAL_READS = 'SET SESSION wsrep_sync_wait = 7';
+
+/**
  * DATETIME(3) columns hold UTC, as Prisma writes them; the driver converts Dates in the
  * process's time zone, so the service runs in UTC (main.ts). The driver's own `timezone`
  * option is not used: its per-connection SET fails loudly when a connection drops mid-handshake.
@@ -15,6 +23,7 @@ export type DatabasePool = Pool;
 export function createDatabasePool(config: AppConfig): Pool {
   const pool = createPool({
     ...connectionSettings(config.databaseUrl),
+    ...(config.databaseCausalReads && { initSql: CAUSAL_READS }),
     connectionLimit: 10,
     // Bounded waits, so a database outage is answered within the contract's 5 s.
     connectTimeout: 2000,

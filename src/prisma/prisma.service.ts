@@ -3,7 +3,7 @@ import { PrismaMariaDb } from '@prisma/adapter-mariadb';
 import { AppConfig } from '../config/app-config';
 import { PrismaClient } from '../generated/prisma/client';
 import { checkDatabase } from './database-check';
-import { DATABASE_POOL, DatabasePool } from './database-pool';
+import { CAUSAL_READS, DATABASE_POOL, DatabasePool } from './database-pool';
 
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
@@ -15,7 +15,8 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
   }
 
   async onModuleInit(): Promise<void> {
-    await checkDatabase(this.config.databaseUrl);
+    const initSql = this.config.databaseCausalReads ? CAUSAL_READS : undefined;
+    await checkDatabase(this.config.databaseUrl, { initSql });
     await this.$connect();
   }
 

@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE_POOL, DatabasePool } from './database-pool';
 
+/** How often a transaction is tried when lock conflicts roll it back. */
+const TRANSACTION_ATTEMPTS = 4;
+
 /** Runs statements: the pool itself, or one connection inside a transaction. */
 export interface SqlExecutor {
   query<T = unknown>(sql: string, params?: unknown[]): Promise<T>;
@@ -21,8 +24,23 @@ export class SqlClient implements SqlExecutor {
     return this.pool.query<T>(sql, params);
   }
 
-  /** Runs `work` on one connection in a transaction: committed if it resolves, rolled back if it throws. */
+  /**
+   * Runs `work` on one connection in a transaction: committed if it resolves, rolled back if it
+   * throws. A transaction the database rolled back as a lock conflict is run again, a few times:
+   * on a Galera cluster every conflict with a concurrent write on another node ends so, often at
+   * COMMIT (docs/scaling.md). `work` must therefore touch nothing but `tx`.
+   */
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once(work);
+      } catch (error) {
+        if (!isLockConflict(error) || attempt >= TRANSACTION_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async once<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     const connection = await this.pool.getConnection();
     try {
       await connection.beginTransaction();
