@@ -13,6 +13,9 @@ import { securityHeaders } from './common/http/security-headers';
 import { setupOpenApi } from './common/openapi/openapi';
 import { createLogger, PinoNestLogger } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
+import { Metrics } from './metrics/metrics';
+import { PrometheusMetrics } from './metrics/prometheus-metrics';
+import { recordRequestMetrics } from './metrics/request-metrics';
 
 export interface CreatedApp {
   app: NestFastifyApplication;
@@ -49,6 +52,11 @@ export async function createApp(
     bodyParser: false,
   });
   configureHttp(app.getHttpAdapter().getInstance(), logger);
+  // Metrics are served on METRICS_PORT (MetricsListener); only the public port's timing is here.
+  const metrics = app.get(Metrics);
+  if (metrics instanceof PrometheusMetrics) {
+    recordRequestMetrics(app.getHttpAdapter().getInstance(), metrics);
+  }
   configureIntrospectionHttp(app.getHttpAdapter().getInstance(), config);
   setupOpenApi(app);
   // Mini-programs are not browsers and need no CORS; it is off unless CORS_ORIGINS lists origins.
@@ -88,6 +96,7 @@ function configureHttp(fastify: FastifyInstance, logger: Logger): void {
 
   const headers = securityHeaders();
   fastify.decorateRequest('clientIp', '');
+  fastify.decorateReply('errorCode', '');
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(headers);
     request.clientIp = clientIpOf(request);

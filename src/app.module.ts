@@ -5,6 +5,7 @@ import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { StrictValidationPipe } from './common/validation/strict-validation.pipe';
 import { AppConfig } from './config/app-config';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PrismaModule } from './prisma/prisma.module';
 import { UsersModule } from './users/users.module';
 import { WechatModule } from './wechat/wechat.module';
@@ -16,7 +17,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PrismaModule, WechatModule, UsersModule, AuthModule, HealthModule],
+      imports: [PrismaModule, MetricsModule, WechatModule, UsersModule, AuthModule, HealthModule],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: APP_PIPE, useClass: StrictValidationPipe },

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { ApiException } from '../common/errors/api.exception';
 import { AppConfig } from '../config/app-config';
+import { Metrics } from '../metrics/metrics';
 import { SqlClient, SqlExecutor } from '../prisma/sql-client';
 import { assertMayAct } from '../users/account';
 import { AccountIdentityRow, toAccountWithIdentities } from '../users/users.queries';
@@ -70,6 +71,7 @@ export class SessionService {
   constructor(
     private readonly sql: SqlClient,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   get refreshTtlSeconds(): number {
@@ -110,6 +112,7 @@ export class SessionService {
     }
     if (current.rotatedAt) {
       await this.revoke(current.sessionId, 'reuse');
+      this.metrics.refreshReuseDetected();
       throw new ApiException(
         'REFRESH_TOKEN_REUSED',
         'This refresh token was already used; the session has been revoked, log in again',
@@ -129,6 +132,7 @@ export class SessionService {
       await tx.query(INSERT_REFRESH_TOKEN, [current.sessionId, hash, expiresAt, now]);
       await tx.query(EXTEND_SESSION, [expiresAt, now, current.sessionId]);
     });
+    this.metrics.refreshRotated();
     return { sessionId: current.sessionId, accountId: current.accountId, refreshToken: token };
   }
 

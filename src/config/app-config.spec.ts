@@ -228,6 +228,23 @@ describe('loadAppConfig', () => {
     });
   });
 
+  describe('METRICS_PORT', () => {
+    it('is off when unset, else a port of its own', () => {
+      expect(loadAppConfig({}).metricsPort).toBeUndefined();
+      expect(loadAppConfig({ METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+      expect(loadAppConfig({ PORT: '0', METRICS_PORT: '0' }).metricsPort).toBe(0);
+    });
+
+    it.each([
+      [{ METRICS_PORT: '3000' }, 'METRICS_PORT must differ from PORT'],
+      [{ PORT: '8080', METRICS_PORT: '8080' }, 'METRICS_PORT must differ from PORT'],
+      [{ METRICS_PORT: '70000' }, 'METRICS_PORT must be between 0 and 65535'],
+      [{ METRICS_PORT: 'metrics' }, 'METRICS_PORT must be a whole number'],
+    ])('refuses %j', (env, message) => {
+      expect(configError(env).message).toContain(message);
+    });
+  });
+
   describe('TRUST_PROXY', () => {
     it('trusts no proxy by default or when false', () => {
       for (const value of [undefined, 'false', 'FALSE']) {

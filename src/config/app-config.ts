@@ -72,6 +72,8 @@ export class AppConfig {
   bodyLimitBytes: number;
   logLevel: LogLevel;
   corsOrigins: string[] | false;
+  /** METRICS_PORT: where /metrics is served (0: any free port); undefined: no metrics at all. */
+  metricsPort: number | undefined;
   /** Settings that fell back to development defaults, for one start-up warning each. */
   warnings: string[];
 }
@@ -329,6 +331,21 @@ function redisUrl(settings: Settings): string | undefined {
   return url;
 }
 
+/**
+ * METRICS_PORT: a listener of its own, so the public port never serves /metrics (which tells
+ * anyone the traffic, error codes and app ids). Off when unset.
+ */
+function metricsPort(settings: Settings): number | undefined {
+  const raw = settings.get('METRICS_PORT');
+  if (raw === undefined) return undefined;
+  const port = parseInteger('METRICS_PORT', raw, 0, 65535);
+  const publicPort = settings.get('PORT') ?? '3000';
+  if (port !== 0 && /^\d+$/.test(publicPort.trim()) && Number(publicPort) === port) {
+    throw new ConfigError('METRICS_PORT must differ from PORT: metrics are never served publicly');
+  }
+  return port;
+}
+
 type Parsed<T extends Record<string, () => unknown>> = { [K in keyof T]: ReturnType<T[K]> };
 
 /** Runs every parse function; all their problems together make one ConfigError. */
@@ -392,6 +409,7 @@ export function loadAppConfig(env: Environment): AppConfig {
     redisUrl: () => redisUrl(settings),
     bodyLimit: () => parseByteSize('BODY_LIMIT', or('BODY_LIMIT', '64kb')),
     logLevel: () => logLevel(settings),
+    metricsPort: () => metricsPort(settings),
   });
   const cors = get('CORS_ORIGINS');
 
@@ -433,6 +451,7 @@ export function loadAppConfig(env: Environment): AppConfig {
     bodyLimitBytes: parsed.bodyLimit,
     logLevel: parsed.logLevel,
     corsOrigins: cors === undefined ? false : cors.split(',').map((s) => s.trim()),
+    metricsPort: parsed.metricsPort,
     warnings,
   });
 }

@@ -24,6 +24,15 @@ export class SqlClient implements SqlExecutor {
     return this.pool.query<T>(sql, params);
   }
 
+  /** The pool's connections in use and idle, and the statements waiting for one (metrics). */
+  poolUsage(): { inUse: number; idle: number; waiting: number } {
+    return {
+      inUse: this.pool.activeConnections(),
+      idle: this.pool.idleConnections(),
+      waiting: this.pool.taskQueueSize(),
+    };
+  }
+
   /**
    * Runs `work` on one connection in a transaction: committed if it resolves, rolled back if it
    * throws. A transaction the database rolled back as a lock conflict is run again, a few times:

@@ -8,6 +8,7 @@ import { loadAppConfig } from '../config/app-config';
 import type { WechatApp } from '../config/wechat-apps';
 import { WechatApiClient } from './wechat-api.client';
 import { WechatErrcodeError } from './wechat-errors';
+import { Metrics } from '../metrics/metrics';
 
 /*
  * Not a pure unit test: the client talks HTTP to a tiny real server in this file, so timeouts,
@@ -72,7 +73,7 @@ function clientFor(url: string, timeoutMs = TIMEOUT_MS): WechatApiClient {
     WECHAT_APP_ID: APP_ID,
     WECHAT_APP_SECRET: APP_SECRET,
   });
-  return new WechatApiClient(new HttpService(axios.create()), config);
+  return new WechatApiClient(new HttpService(axios.create()), config, new Metrics());
 }
 
 /** The error a call failed with, checked for the secret on the way. */

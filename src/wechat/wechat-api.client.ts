@@ -4,8 +4,10 @@ import type { AxiosError, AxiosRequestConfig } from 'axios';
 import { ApiException } from '../common/errors/api.exception';
 import { AppConfig } from '../config/app-config';
 import type { WechatApp } from '../config/wechat-apps';
+import { Metrics } from '../metrics/metrics';
 import {
   apiExceptionForErrcode,
+  errcodeOutcome,
   mapWechatError,
   WECHAT_BUSY,
   WechatErrcodeError,
@@ -31,7 +33,10 @@ const RETRYABLE_NETWORK_ERRORS = new Set([
   'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
 
-type Attempt = { body: WechatBody } | { retryable: ApiException } | { fatal: ApiException };
+/** An attempt's result, and its outcome as the metrics count it (see Metrics.wechatCall). */
+type Attempt = ({ body: WechatBody } | { retryable: ApiException } | { fatal: ApiException }) & {
+  outcome: string;
+};
 
 const unavailable = (message: string) => new ApiException('WECHAT_UNAVAILABLE', message);
 
@@ -48,6 +53,7 @@ export class WechatApiClient {
   constructor(
     private readonly http: HttpService,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Exchanges a wx.login() code of mini-program `app` for the user's openid and session key. */
@@ -82,10 +88,10 @@ export class WechatApiClient {
     // One deadline for the call, retry included: a busy answer that came late leaves the retry
     // only what is left, so the caller hears back within WECHAT_TIMEOUT_MS either way.
     const deadline = Date.now() + this.config.wechat.timeoutMs;
-    let outcome = await this.attempt(path, options, deadline);
+    let outcome = await this.measuredAttempt(path, options, deadline);
     if ('retryable' in outcome && deadline - Date.now() > RETRY_DELAY_MS + MIN_ATTEMPT_MS) {
       await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
-      outcome = await this.attempt(path, options, deadline);
+      outcome = await this.measuredAttempt(path, options, deadline);
     }
     if ('retryable' in outcome) throw outcome.retryable;
     if ('fatal' in outcome) throw outcome.fatal;
@@ -95,6 +101,17 @@ export class WechatApiClient {
       throw new WechatErrcodeError(errcode, path);
     }
     return outcome.body;
+  }
+
+  private async measuredAttempt(
+    path: string,
+    options: AxiosRequestConfig,
+    deadline: number,
+  ): Promise<Attempt> {
+    const started = performance.now();
+    const outcome = await this.attempt(path, options, deadline);
+    this.metrics.wechatCall(path, outcome.outcome, (performance.now() - started) / 1000);
+    return outcome;
   }
 
   private async attempt(
@@ -125,31 +142,45 @@ export class WechatApiClient {
     }
     if (status >= 500) {
       this.logger.warn({ path, status }, 'WeChat answered HTTP 5xx');
-      return { retryable: unavailable(`WeChat answered HTTP ${status}; try again shortly`) };
+      return {
+        retryable: unavailable(`WeChat answered HTTP ${status}; try again shortly`),
+        outcome: 'http5xx',
+      };
     }
     const body = parseBody(text);
     if (!body || status !== 200) {
       this.logger.warn({ path, status }, 'WeChat answered something that is not its JSON');
-      return { fatal: unavailable('WeChat answered with an unexpected body; try again shortly') };
+      return {
+        fatal: unavailable('WeChat answered with an unexpected body; try again shortly'),
+        outcome: 'badbody',
+      };
     }
+    const outcome = errcodeOutcome(body.errcode);
     if (body.errcode === WECHAT_BUSY) {
-      return { retryable: apiExceptionForErrcode(WECHAT_BUSY) };
+      return { retryable: apiExceptionForErrcode(WECHAT_BUSY), outcome };
     }
-    return { body };
+    return { body, outcome };
   }
 
   private networkFailure(path: string, error: AxiosError): Attempt {
     const code = error.code ?? (error.cause as { code?: string } | undefined)?.code ?? 'UNKNOWN';
     this.logger.warn({ path, code }, 'WeChat request failed');
     if (RETRYABLE_NETWORK_ERRORS.has(code) || /socket hang up/i.test(error.message)) {
-      return { retryable: unavailable('WeChat could not be reached; try again shortly') };
+      return {
+        retryable: unavailable('WeChat could not be reached; try again shortly'),
+        outcome: 'network',
+      };
     }
     if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED') {
       return {
         fatal: unavailable(`WeChat did not answer within ${this.config.wechat.timeoutMs} ms`),
+        outcome: 'timeout',
       };
     }
-    return { fatal: unavailable('WeChat could not be reached; try again shortly') };
+    return {
+      fatal: unavailable('WeChat could not be reached; try again shortly'),
+      outcome: 'network',
+    };
   }
 }
 

@@ -14,6 +14,7 @@ import type { WechatApp } from '../config/wechat-apps';
 import { WechatApiClient } from './wechat-api.client';
 import { WechatContentService } from './wechat-content.service';
 import { WechatStableTokenService } from './wechat-stable-token.service';
+import { Metrics } from '../metrics/metrics';
 
 /* The nickname check against the real emulator over HTTP; content rules stand in for WeChat's judgement. */
 
@@ -53,8 +54,8 @@ beforeAll(async () => {
     WECHAT_API_BASE_URL: emulator.url,
     WECHAT_TIMEOUT_MS: '1000',
   });
-  const client = new WechatApiClient(new HttpService(axios.create()), config);
-  content = new WechatContentService(new WechatStableTokenService(client));
+  const client = new WechatApiClient(new HttpService(axios.create()), config, new Metrics());
+  content = new WechatContentService(new WechatStableTokenService(client, new Metrics()));
   openid = (await mintLoginCode(emulator.url)).openid;
   await contentRule('赌博', 'risky');
   await contentRule('微信号', 'review');

@@ -22,6 +22,25 @@ const USER_NOT_RECOGNISED = new Set([40003, 61010]);
 /** The content check found nothing to judge. */
 const EMPTY_CONTENT = 44004;
 
+/** Every errcode mapped below: the metrics count each by its number, any other as "other". */
+const KNOWN_ERRCODES: ReadonlySet<number> = new Set([
+  WECHAT_BUSY,
+  ...TOKEN_INVALID_ERRCODES,
+  ...CODE_INVALID,
+  40226,
+  45011,
+  ...MISCONFIGURED,
+  DAILY_QUOTA,
+  ...USER_NOT_RECOGNISED,
+  EMPTY_CONTENT,
+]);
+
+/** How an answer with this errcode is counted in the metrics: "ok", its number or "other". */
+export function errcodeOutcome(errcode: number | undefined): string {
+  if (errcode === undefined || errcode === 0) return 'ok';
+  return KNOWN_ERRCODES.has(errcode) ? String(errcode) : 'other';
+}
+
 /** A WeChat answer that carried an errcode other than 0. */
 export class WechatErrcodeError extends Error {
   constructor(

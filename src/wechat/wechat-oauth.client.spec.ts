@@ -14,6 +14,7 @@ import { loadAppConfig } from '../config/app-config';
 import type { WechatApp } from '../config/wechat-apps';
 import { WechatApiClient } from './wechat-api.client';
 import { WechatOauthClient } from './wechat-oauth.client';
+import { Metrics } from '../metrics/metrics';
 
 /* The web login against the real emulator over HTTP: codes minted as WeChat's OAuth page would. */
 
@@ -101,7 +102,7 @@ beforeAll(async () => {
     }
     return response;
   });
-  oauth = new WechatOauthClient(new WechatApiClient(new HttpService(http), config));
+  oauth = new WechatOauthClient(new WechatApiClient(new HttpService(http), config, new Metrics()));
 });
 
 afterEach(async () => {

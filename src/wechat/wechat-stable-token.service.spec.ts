@@ -15,6 +15,7 @@ import type { WechatApp } from '../config/wechat-apps';
 import { WechatApiClient } from './wechat-api.client';
 import { WechatPhoneService } from './wechat-phone.service';
 import { WechatStableTokenService } from './wechat-stable-token.service';
+import { Metrics } from '../metrics/metrics';
 
 /* Stable tokens of two mini-programs, used through the phone exchange, against the real emulator. */
 
@@ -88,8 +89,8 @@ beforeAll(async () => {
     WECHAT_API_BASE_URL: emulator.url,
     WECHAT_TIMEOUT_MS: '1000',
   });
-  client = new WechatApiClient(new HttpService(axios.create()), config);
-  tokens = new WechatStableTokenService(client);
+  client = new WechatApiClient(new HttpService(axios.create()), config, new Metrics());
+  tokens = new WechatStableTokenService(client, new Metrics());
   phones = new WechatPhoneService(tokens);
 });
 
@@ -142,7 +143,7 @@ describe('WechatStableTokenService: one token per app', () => {
 
   it('a refused token fetch names the app, and is not cached', async () => {
     const wrong = { ...SECOND, secret: 'dddddddddddddddddddddddddddddddd' };
-    const misconfigured = new WechatStableTokenService(client);
+    const misconfigured = new WechatStableTokenService(client, new Metrics());
     const before = await stats();
     for (let attempt = 0; attempt < 2; attempt++) {
       const error = await failure(
@@ -160,7 +161,9 @@ describe('WechatStableTokenService: one token per app', () => {
     [45009, 'WECHAT_UNAVAILABLE', 503],
     [40164, 'WECHAT_MISCONFIGURED', 502],
   ])('a token fetch refused with %i is %s', async (errcode, code, status) => {
-    const withoutToken = new WechatPhoneService(new WechatStableTokenService(client));
+    const withoutToken = new WechatPhoneService(
+      new WechatStableTokenService(client, new Metrics()),
+    );
     await injectFault(emulator.url, { path: STABLE_TOKEN, type: 'errcode', errcode });
 
     const error = await failure(exchangePhone(FIRST, undefined, withoutToken));

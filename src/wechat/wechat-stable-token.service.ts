@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { AxiosRequestConfig } from 'axios';
 import { ApiException } from '../common/errors/api.exception';
 import type { WechatApp } from '../config/wechat-apps';
+import { Metrics } from '../metrics/metrics';
 import { FetchedToken, StableTokenCache } from './stable-token-cache';
 import { WechatApiClient, WechatBody } from './wechat-api.client';
 import {
@@ -27,7 +28,10 @@ export class WechatStableTokenService {
   private readonly logger = new Logger(WechatStableTokenService.name);
   private readonly caches = new Map<string, StableTokenCache>();
 
-  constructor(private readonly client: WechatApiClient) {}
+  constructor(
+    private readonly client: WechatApiClient,
+    private readonly metrics: Metrics,
+  ) {}
 
   /**
    * Calls a WeChat API of `app` with `?access_token=` (WeChat's name for the parameter). When
@@ -60,7 +64,9 @@ export class WechatStableTokenService {
   private cacheOf(app: WechatApp): StableTokenCache {
     let cache = this.caches.get(app.appId);
     if (!cache) {
-      cache = new StableTokenCache(() => this.fetchStableToken(app));
+      cache = new StableTokenCache(() =>
+        this.metrics.countStableTokenFetch(app.appId, this.fetchStableToken(app)),
+      );
       this.caches.set(app.appId, cache);
     }
     return cache;

@@ -24,6 +24,13 @@ const HTTP_STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   429: 'RATE_LIMITED',
 };
 
+declare module 'fastify' {
+  interface FastifyReply {
+    /** The contract's error code this reply carries ('' when none), for the login metrics. */
+    errorCode: ErrorCode | '';
+  }
+}
+
 const FALLBACK_MESSAGES: Partial<Record<ErrorCode, string>> = {
   PAYLOAD_TOO_LARGE: 'Request body is larger than the server accepts',
   UNAUTHORIZED: 'Authentication is required',
@@ -96,6 +103,7 @@ function sendError(
     logger.error({ err: error, code, requestId: request.id }, `request failed: ${code}`);
   }
   const body: ErrorBody = { statusCode, code, message, requestId: String(request.id) };
+  reply.errorCode = code;
   void reply.status(statusCode).headers(headers).type('application/json; charset=utf-8').send(body);
 }
 
