@@ -69,7 +69,7 @@ export class OpenApiConformance {
   private readonly routes: Array<{ template: string; matcher: RegExp }>;
   private readonly validators = new Map<string, ValidateFunction>();
 
-  constructor(private readonly document: OpenApiDocument) {
+  constructor(readonly document: OpenApiDocument) {
     // The document is OpenAPI 3.0, not plain JSON Schema: it carries `example` and other
     // OpenAPI-only keywords (not strict), and `nullable`, which Ajv implements itself.
     this.ajv = new Ajv2019({ strict: false, allErrors: true });
@@ -133,6 +133,16 @@ export class OpenApiConformance {
       )
       .join('; ');
     return `${name} ${status}: the body does not match the documented schema: ${errors}\nbody: ${answer.text.slice(0, 500)}`;
+  }
+
+  /** What is wrong with a value for a schema of the document (its $refs resolve), or undefined. */
+  schemaProblem(schema: JsonSchema, value: unknown): string | undefined {
+    // Outside the document, its local $refs name it explicitly.
+    const anchored = JSON.parse(
+      JSON.stringify(closeObjects(schema)).replace(/"\$ref":"#\//g, `"$ref":"${DOCUMENT_ID}#/`),
+    ) as JsonSchema;
+    const validate = this.ajv.compile(anchored);
+    return validate(value) ? undefined : this.ajv.errorsText(validate.errors);
   }
 
   private validatorFor(name: string, status: string, mediaType: string): ValidateFunction {
