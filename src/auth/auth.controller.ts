@@ -1,5 +1,11 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ClientIp } from '../common/http/client-ip.decorator';
 import { UserAgent } from '../common/http/user-agent.decorator';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
@@ -22,7 +28,14 @@ export class AuthController {
   @UseGuards(LoginThrottlerGuard)
   @Post('wechat/login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Log in with the code of wx.login()' })
+  @ApiOperation({
+    summary: 'Log in with the code of wx.login()',
+    description:
+      'The code is exchanged with WeChat (`appId` names a configured mini-program, default ' +
+      'WECHAT_APP_ID); the identity and its account are created or updated and tokens are ' +
+      'issued. A profile in `userInfo`, or verified `rawData` + `signature`, updates nickname, ' +
+      'avatar and gender.',
+  })
   @ApiOkResponse({ type: LoginResult })
   @ApiErrors(
     'PAYLOAD_TOO_LARGE',
@@ -49,6 +62,19 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary: "Log in with the OAuth code of an Official Account page or a website's QR login",
+    description:
+      '`appId` names a configured `official_account` or `website` app. With a userinfo scope the ' +
+      'account’s empty nickname and avatar are filled from WeChat. A snapshot-page user is ' +
+      'WECHAT_SNAPSHOT_USER and nothing is written.',
+  })
+  @ApiBody({
+    type: AppCodeDto,
+    examples: {
+      website: {
+        summary: "A website's QR login (appId of a configured website app)",
+        value: { appId: 'wx00000000000000e7', code: '061Xyz1w3ZbXyS0Wq1Iw3NQ0mR1Xyz1P' },
+      },
+    },
   })
   @ApiOkResponse({ type: LoginResult })
   @ApiErrors(
@@ -73,7 +99,12 @@ export class AuthController {
   @Public()
   @Post('refresh')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Exchange a refresh token for new tokens (rotation)' })
+  @ApiOperation({
+    summary: 'Exchange a refresh token for new tokens (rotation)',
+    description:
+      'The old refresh token stops working. Presenting an already-rotated one is ' +
+      'REFRESH_TOKEN_REUSED and revokes the whole session.',
+  })
   @ApiOkResponse({ type: TokenPair })
   @ApiErrors('REFRESH_TOKEN_INVALID', 'REFRESH_TOKEN_REUSED', 'USER_DISABLED')
   refresh(@Body() body: RefreshDto): Promise<TokenPair> {
@@ -82,7 +113,12 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(204)
-  @ApiOperation({ summary: "Revoke the caller's session on every instance" })
+  @ApiOperation({
+    summary: "Revoke the caller's session on every instance",
+    description:
+      'Afterwards its access tokens answer SESSION_REVOKED and its refresh token ' +
+      'REFRESH_TOKEN_INVALID.',
+  })
   @ApiNoContentResponse({ description: 'Logged out' })
   logout(@CurrentUser() caller: AuthenticatedUser): Promise<void> {
     return this.auth.logout(caller.sessionId);

@@ -17,7 +17,14 @@ export class IdentitiesController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: "Link another app's WeChat identity to the caller's account" })
+  @ApiOperation({
+    summary: "Link another app's WeChat identity to the caller's account",
+    description:
+      'A code of that app (mini-program: wx.login(); web: OAuth). Already the caller’s: 200, ' +
+      'unchanged. Of another account with no other identity: it moves here and that account is ' +
+      'deleted. Of an account with other identities, or an app the caller already has an ' +
+      'identity of: IDENTITY_TAKEN, nothing changes.',
+  })
   @ApiOkResponse({ type: UserViewSchema })
   @ApiErrors(
     'WECHAT_CODE_INVALID',
@@ -34,7 +41,13 @@ export class IdentitiesController {
 
   @Delete(':appId')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Unlink the identity of an app: it becomes an account of its own' })
+  @ApiOperation({
+    summary: 'Unlink the identity of an app: it becomes an account of its own',
+    description:
+      'The identity moves to a new account (empty profile, active) and its sessions are ' +
+      "revoked. The session's own identity, or the account's last one, is IDENTITY_IN_USE; an " +
+      'app the account has no identity of is NOT_FOUND.',
+  })
   @ApiNoContentResponse({ description: 'Unlinked; its sessions are revoked' })
   @ApiErrors('IDENTITY_IN_USE', 'NOT_FOUND')
   unlink(@CurrentUser() caller: AuthenticatedUser, @Param() params: AppIdParamDto): Promise<void> {

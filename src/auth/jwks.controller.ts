@@ -22,9 +22,32 @@ export class JwksController {
   @Header('cache-control', `public, max-age=${JWKS_MAX_AGE_SECONDS}`)
   @ApiOperation({
     summary: 'Public keys of ES256/EdDSA access tokens: the signing key and retired ones',
+    description:
+      'A JWK Set: tokens carry the RFC 7638 thumbprint of their key as `kid`. Empty under ' +
+      'HS256, whose secret is never published.',
   })
   @ApiOkResponse({
     schema: {
+      type: 'object',
+      required: ['keys'],
+      properties: {
+        keys: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['kty', 'crv', 'x', 'kid', 'alg', 'use'],
+            properties: {
+              kty: { type: 'string', enum: ['EC', 'OKP'] },
+              crv: { type: 'string', enum: ['P-256', 'Ed25519'] },
+              x: { type: 'string' },
+              y: { type: 'string', description: 'EC keys only' },
+              kid: { type: 'string', description: 'RFC 7638 thumbprint' },
+              alg: { type: 'string', enum: ['ES256', 'EdDSA'] },
+              use: { type: 'string', enum: ['sig'] },
+            },
+          },
+        },
+      },
       example: {
         keys: [
           {

@@ -29,7 +29,12 @@ export class UsersController {
   ) {}
 
   @Get('me')
-  @ApiOperation({ summary: "The caller's user" })
+  @ApiOperation({
+    summary: "The caller's user",
+    description:
+      "The account seen from the caller's session: `appId`/`openid`/`unionid` are the session's " +
+      'identity, `identities` lists every identity of the account, oldest first.',
+  })
   @ApiOkResponse({ type: UserViewSchema })
   me(@CurrentUser() caller: AuthenticatedUser): UserView {
     return this.users.view(caller, caller.identity);
@@ -38,6 +43,10 @@ export class UsersController {
   @Patch('me')
   @ApiOperation({
     summary: 'Update nickname, avatar or gender (avatar and nickname fill-in components)',
+    description:
+      'At least one of `nickname` (1-64 code points), `avatarUrl` (http(s), up to 512) and ' +
+      '`gender` (0, 1, 2). With CONTENT_CHECK=on a new nickname from a mini-program session is ' +
+      'checked by WeChat first: `risky` is CONTENT_REJECTED and nothing changes.',
   })
   @ApiOkResponse({ type: UserViewSchema })
   @ApiErrors(
@@ -56,7 +65,12 @@ export class UsersController {
   /** The same as PATCH /users/me: wx.request documents no PATCH, and some base libraries refuse it. */
   @Post('me/profile')
   @HttpCode(200)
-  @ApiOperation({ summary: 'The same as PATCH /users/me, for clients that cannot send PATCH' })
+  @ApiOperation({
+    summary: 'The same as PATCH /users/me, for clients that cannot send PATCH',
+    description:
+      'wx.request documents no PATCH and some base libraries refuse it: the same body, checks ' +
+      'and answer as `PATCH /users/me`.',
+  })
   @ApiOkResponse({ type: UserViewSchema })
   @ApiErrors(
     'CONTENT_REJECTED',
@@ -73,7 +87,13 @@ export class UsersController {
 
   @Post('me/phone')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Bind the phone number of the getPhoneNumber button' })
+  @ApiOperation({
+    summary: 'Bind the phone number of the getPhoneNumber button',
+    description:
+      "The button's `code` is exchanged with WeChat (with the session identity's openid; the " +
+      'session must be of a mini-program identity) and the number is stored. A number bound to ' +
+      'another account is PHONE_TAKEN; binding the account’s own number again is 200.',
+  })
   @ApiOkResponse({ type: PhoneNumberSchema })
   @ApiErrors(
     'WECHAT_CODE_INVALID',
@@ -90,7 +110,11 @@ export class UsersController {
   }
 
   @Get('me/logins')
-  @ApiOperation({ summary: "The account's most recent logins (every identity), newest first" })
+  @ApiOperation({
+    summary: "The account's most recent logins (every identity), newest first",
+    description:
+      '`limit` is an integer 1-100, default 20. Ties keep insertion order, newest first.',
+  })
   @ApiOkResponse({ type: LoginViewSchema, isArray: true })
   logins(
     @CurrentUser() caller: AuthenticatedUser,

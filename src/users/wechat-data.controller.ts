@@ -20,6 +20,10 @@ export class WechatDataController {
   @HttpCode(200)
   @ApiOperation({
     summary: "Decrypt WeChat's encryptedData with the session identity's stored session key",
+    description:
+      'AES-128-CBC with PKCS#7 padding; the plaintext must be JSON whose `watermark.appid` is ' +
+      "the session app's id. Bad base64, wrong key or iv length, bad padding, non-JSON plaintext, " +
+      'a foreign watermark, or a web identity (no session key) is WECHAT_DECRYPT_FAILED.',
   })
   @ApiOkResponse({ type: DecryptedDataSchema })
   @ApiErrors('WECHAT_DECRYPT_FAILED')

@@ -1,3 +1,5 @@
+import { assertDocumentedAnswer } from './openapi-conformance';
+
 export interface HttpResult<T = any> {
   status: number;
   headers: Headers;
@@ -5,7 +7,10 @@ export interface HttpResult<T = any> {
   text: string;
 }
 
-/** A plain HTTP call as a client would make it; JSON bodies are parsed when present. */
+/**
+ * A plain HTTP call as a client would make it; JSON bodies are parsed when present. An answer
+ * of a documented operation that openapi.json does not describe fails the calling test.
+ */
 export async function call<T = any>(
   url: string,
   init: {
@@ -23,12 +28,20 @@ export async function call<T = any>(
     headers['content-type'] ??= 'application/json';
   }
   if (init.token) headers.authorization = `Bearer ${init.token}`;
+  const method = init.method ?? (body === undefined ? 'GET' : 'POST');
   const response = await fetch(url, {
-    method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+    method,
     headers,
     body,
   });
   const text = await response.text();
+  assertDocumentedAnswer({
+    method,
+    url,
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    text,
+  });
   let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;

@@ -4,7 +4,12 @@ import { IsOptional, IsString, Length } from 'class-validator';
 /** RFC 7662 §2.1, as a form body or JSON. */
 export class IntrospectDto {
   /** A string that is not a live token of this service is `active: false`, not a validation error. */
-  @ApiProperty({ minLength: 1, maxLength: 4096, description: 'The access token to check' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 4096,
+    description: 'The access token to check',
+    example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl',
+  })
   @IsString()
   @Length(1, 4096)
   token: string;

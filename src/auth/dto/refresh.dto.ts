@@ -7,6 +7,7 @@ export class RefreshDto {
     minLength: 1,
     maxLength: 512,
     description: 'The refresh token of the last login or refresh',
+    example: 'b0c1f4d6e0a94f1b9d1e6b3a4c2f8e70.vQ2l0aGJ5dGVzLW9mLXJhbmRvbS1kYXRh',
   })
   @IsString()
   @Length(1, 512)

@@ -35,6 +35,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Every error answers `{statusCode, code, message, requestId}`; branch on `code`.',
     )
     .setVersion('1.0.0')
+    // Relative: the document describes whichever deployment serves it at /docs-json.
+    .addServer('/', 'The deployment that serves this document')
+    .addTag('auth', 'Logins, token refresh and logout; what other services verify tokens with')
+    .addTag('users', "The caller's account, its profile, phone number, identities and logins")
+    .addTag('wechat', "WeChat's encrypted data, decrypted with the stored session key")
+    .addTag('health', 'Liveness and readiness probes')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER)
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodySchema] });
