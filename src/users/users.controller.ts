@@ -126,6 +126,8 @@ export class UsersController {
   @Get('me/export')
   @ApiOperation({
     summary: 'A copy of everything stored about the person: account, identities, sessions, logins',
+    description:
+      'The account (with the user object field names), every identity, every session (revoked and expired included) and every login, newest first. Never a session key, token or token hash.',
   })
   @ApiOkResponse({ type: AccountExportSchema })
   export(@CurrentUser() caller: AuthenticatedUser): Promise<AccountExport> {
@@ -136,6 +138,8 @@ export class UsersController {
   @HttpCode(204)
   @ApiOperation({
     summary: 'Delete the account and every row about the person (right to erasure)',
+    description:
+      "China's PIPL right to erasure: the account, its identities, sessions, refresh tokens and logins are deleted in one transaction; only the audit_log row of the deletion (account id, time, actor) stays. The same WeChat user's next login creates a new account.",
   })
   @ApiNoContentResponse({
     description: 'Deleted; its access and refresh tokens stop working on every instance',
