@@ -51,7 +51,9 @@ export class ExportedSessionSchema extends SessionViewSchema implements Exported
   @ApiProperty({
     type: String,
     nullable: true,
-    enum: REVOKE_REASONS,
+    // OpenAPI 3.0: a nullable enum lists null among its values.
+    enum: [...REVOKE_REASONS, null],
+    description: 'Why the session ended; null while it is live',
   })
   revokeReason: string | null;
 }
