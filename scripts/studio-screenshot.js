@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run studio:screenshot [-- --table wx_user --out docs/studio-users.png]`: starts Prisma
+// `npm run studio:screenshot [-- --table account --out docs/studio-users.png]`: starts Prisma
 // Studio on a free port (database as in `npm run studio`), photographs one table with headless
 // Chromium and stops Studio again. Needs Debian's `chromium` (or CHROMIUM=/path/to/chrome); a
 // CJK font such as fonts-wqy-microhei shows Chinese nicknames instead of empty boxes.
@@ -13,9 +13,11 @@ const { startStudio, studioDatabaseUrl, withoutPassword } = require('./studio');
 
 // Studio lists columns alphabetically; pinning puts the ones an admin looks for first.
 const PINNED_COLUMNS = {
-  wx_user: ['id', 'status', 'nickname', 'openid', 'login_count', 'last_login_at'],
-  auth_session: ['id', 'user_id', 'revoked_at', 'revoke_reason', 'expires_at'],
-  login_log: ['id', 'user_id', 'at', 'ip', 'is_new_user'],
+  account: ['id', 'status', 'nickname', 'phone', 'login_count', 'last_login_at'],
+  wx_user: ['id', 'account_id', 'app_id', 'openid', 'unionid', 'login_count'],
+  auth_session: ['id', 'wx_user_id', 'revoked_at', 'revoke_reason', 'expires_at'],
+  login_log: ['id', 'wx_user_id', 'at', 'ip', 'is_new_user'],
+  audit_log: ['id', 'at', 'actor', 'action', 'account_id', 'reason'],
 };
 
 function freePort() {
@@ -85,7 +87,7 @@ function screenshot(chromium, url, out) {
 async function main() {
   const { values } = parseArgs({
     options: {
-      table: { type: 'string', default: 'wx_user' },
+      table: { type: 'string', default: 'account' },
       out: { type: 'string', default: 'docs/studio-users.png' },
     },
   });
