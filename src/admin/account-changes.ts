@@ -1,13 +1,9 @@
 import { recordAudit } from '../audit/audit-log';
+import { REVOKE_ACCOUNT_SESSIONS } from '../auth/sessions.queries';
 import type { SqlClient, SqlExecutor } from '../prisma/sql-client';
 import { deleteAccount } from '../users/account-deletion';
 import type { ChangeCommand } from './admin-arguments';
-import {
-  COUNT_OWNED_ROWS,
-  LOCK_ACCOUNT,
-  REVOKE_ACCOUNT_SESSIONS,
-  SET_STATUS,
-} from './admin.queries';
+import { COUNT_OWNED_ROWS, LOCK_ACCOUNT, SET_STATUS } from './admin.queries';
 
 export interface ChangeRequest {
   command: ChangeCommand;
@@ -75,6 +71,7 @@ function revokeSessions(sql: SqlClient, accountId: bigint, audit: Audit): Promis
     const now = new Date();
     const result = await tx.query<{ affectedRows: number }>(REVOKE_ACCOUNT_SESSIONS, [
       now,
+      'admin',
       accountId,
       now,
     ]);

@@ -32,11 +32,6 @@ export const LOCK_ACCOUNT = `SELECT status FROM account WHERE id = ? FOR UPDATE`
 
 export const SET_STATUS = `UPDATE account SET status = ?, updated_at = ? WHERE id = ?`;
 
-/** Every live session of every identity of the account. */
-export const REVOKE_ACCOUNT_SESSIONS = `UPDATE auth_session s JOIN wx_user w ON w.id = s.wx_user_id
-  SET s.revoked_at = ?, s.revoke_reason = 'admin'
-  WHERE w.account_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`;
-
 /** What a deletion takes with it, for the report. */
 export const COUNT_OWNED_ROWS = `SELECT
     (SELECT COUNT(*) FROM wx_user WHERE account_id = ?) AS identities,

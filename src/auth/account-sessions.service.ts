@@ -57,8 +57,8 @@ export class AccountSessionsService {
   async revokeOthers(caller: AuthenticatedUser): Promise<number> {
     const now = new Date();
     const result: { affectedRows: number } = await this.sql.query(REVOKE_OTHER_SESSIONS, [
-      ...[now, BY_USER, caller.sessionId],
-      ...[caller.accountId, now],
+      ...[now, BY_USER, caller.accountId],
+      ...[now, caller.sessionId],
     ]);
     return result.affectedRows;
   }

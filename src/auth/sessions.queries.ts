@@ -58,7 +58,10 @@ export const REVOKE_ACCOUNT_SESSION = `UPDATE auth_session s JOIN wx_user w ON w
   SET s.revoked_at = ?, s.revoke_reason = ?
   WHERE s.id = ? AND w.account_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`;
 
-/** Ends every live session of the account but one (the caller's). */
-export const REVOKE_OTHER_SESSIONS = `UPDATE auth_session s JOIN wx_user w ON w.id = s.wx_user_id
+/** Ends every live session of every identity of the account (also the admin command's). */
+export const REVOKE_ACCOUNT_SESSIONS = `UPDATE auth_session s JOIN wx_user w ON w.id = s.wx_user_id
   SET s.revoked_at = ?, s.revoke_reason = ?
-  WHERE s.id <> ? AND w.account_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`;
+  WHERE w.account_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?`;
+
+/** Ends every live session of the account but one (the caller's). */
+export const REVOKE_OTHER_SESSIONS = `${REVOKE_ACCOUNT_SESSIONS} AND s.id <> ?`;

@@ -12,6 +12,11 @@ import {
   toAccountWithIdentities,
 } from './users.queries';
 
+/** An account seen through one of its identities. */
+export interface FoundIdentity extends AccountWithIdentities {
+  identity: IdentityRecord;
+}
+
 export interface NewIdentity {
   appId: string;
   openid: string;
@@ -32,10 +37,7 @@ export class IdentityRepository {
   ) {}
 
   /** The account that holds the identity (app, openid), if any. */
-  async accountOf(
-    appId: string,
-    openid: string,
-  ): Promise<(AccountWithIdentities & { identity: IdentityRecord }) | undefined> {
+  async accountOf(appId: string, openid: string): Promise<FoundIdentity | undefined> {
     const rows: AccountIdentityRow[] = await this.sql.query(SELECT_ACCOUNT_BY_IDENTITY, [
       appId,
       openid,

@@ -7,20 +7,17 @@ import {
   SqlClient,
   SqlExecutor,
 } from '../prisma/sql-client';
-import { AccountWithIdentities, assertMayAct, IdentityRecord, Profile } from './account';
+import { assertMayAct, IdentityRecord, Profile } from './account';
+import { IdentityRepository, type FoundIdentity } from './identity.repository';
 import { SessionKeyCipher } from './session-key.cipher';
 import {
-  AccountIdentityRow,
   COUNT_ACCOUNT_LOGIN,
   INSERT_ACCOUNT,
   INSERT_IDENTITY,
   INSERT_LOGIN_LOG,
   RECORD_RETURNING_LOGIN,
   RECORD_RETURNING_WEB_LOGIN,
-  SELECT_ACCOUNT,
-  SELECT_ACCOUNT_BY_IDENTITY,
   SELECT_ACCOUNT_FOR_UNIONID,
-  toAccountWithIdentities,
   UNIQUE_KEYS,
 } from './users.queries';
 
@@ -37,9 +34,7 @@ export interface LoginInput {
   userAgent?: string;
 }
 
-export interface RecordedLogin extends AccountWithIdentities {
-  /** The identity that logged in. */
-  identity: IdentityRecord;
+export interface RecordedLogin extends FoundIdentity {
   isNewUser: boolean;
 }
 
@@ -66,6 +61,7 @@ export class LoginRecorder {
   constructor(
     private readonly sql: SqlClient,
     private readonly cipher: SessionKeyCipher,
+    private readonly identities: IdentityRepository,
   ) {}
 
   async record(login: LoginInput): Promise<RecordedLogin> {
@@ -83,12 +79,8 @@ export class LoginRecorder {
   }
 
   private async round(login: LoginInput): Promise<Round> {
-    const rows: AccountIdentityRow[] = await this.sql.query(SELECT_ACCOUNT_BY_IDENTITY, [
-      login.appId,
-      login.openid,
-    ]);
-    if (rows.length > 0)
-      return { done: await this.returning(login, toAccountWithIdentities(rows)) };
+    const found = await this.identities.accountOf(login.appId, login.openid);
+    if (found) return { done: await this.returning(login, found) };
     const placement = await this.placementOf(login);
     try {
       return { done: await this.first(login, placement) };
@@ -109,11 +101,9 @@ export class LoginRecorder {
   }
 
   /** Rule 1: the identity exists. Nothing is written for a disabled account. */
-  private async returning(login: LoginInput, found: AccountWithIdentities): Promise<RecordedLogin> {
+  private async returning(login: LoginInput, found: FoundIdentity): Promise<RecordedLogin> {
     assertMayAct(found.account);
-    const identity = found.identities.find(
-      (each) => each.appId === login.appId && each.openid === login.openid,
-    ) as IdentityRecord;
+    const { identity } = found;
     const now = new Date();
     const sealed = login.sessionKey === undefined ? undefined : this.cipher.seal(login.sessionKey);
     const unionid = login.unionid ?? null;
@@ -178,7 +168,7 @@ export class LoginRecorder {
     const now = new Date();
     const sealed = login.sessionKey === undefined ? undefined : this.cipher.seal(login.sessionKey);
     const profile = login.profile ?? {};
-    const accountId = await this.sql.transaction(async (tx) => {
+    await this.sql.transaction(async (tx) => {
       let id: bigint;
       if ('join' in placement) {
         id = placement.join;
@@ -200,14 +190,11 @@ export class LoginRecorder {
         ...[1, now, login.ip, now, now],
       ]);
       await this.log(tx, BigInt(identity.insertId), login, now, !('join' in placement));
-      return id;
     });
-    const rows: AccountIdentityRow[] = await this.sql.query(SELECT_ACCOUNT, [accountId]);
-    const found = toAccountWithIdentities(rows);
-    const identity = found.identities.find(
-      (each) => each.appId === login.appId && each.openid === login.openid,
-    ) as IdentityRecord;
-    return { ...found, identity, isNewUser: !('join' in placement) };
+    const found = await this.identities.accountOf(login.appId, login.openid);
+    // Only a deletion between the commit and this read can leave it missing.
+    if (!found) throw new ApiException('INTERNAL', 'The login could not be recorded; try again');
+    return { ...found, isNewUser: !('join' in placement) };
   }
 
   private async log(
