@@ -9,6 +9,7 @@ import type { WechatApp } from '../config/wechat-apps';
 import { WechatApiClient } from './wechat-api.client';
 import { WechatErrcodeError } from './wechat-errors';
 import { Metrics } from '../metrics/metrics';
+import { apiExceptionOf } from '../../test/support/errors';
 
 /*
  * Not a pure unit test: the client talks HTTP to a tiny real server in this file, so timeouts,
@@ -78,14 +79,7 @@ function clientFor(url: string, timeoutMs = TIMEOUT_MS): WechatApiClient {
 
 /** The error a call failed with, checked for the secret on the way. */
 async function failure(call: Promise<unknown>): Promise<ApiException> {
-  const error = await call.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApiException);
-  const exception = error as ApiException;
+  const exception = await apiExceptionOf(call);
   expect(exception.message).not.toContain(APP_SECRET);
   expect(JSON.stringify(exception.getResponse())).not.toContain(APP_SECRET);
   return exception;

@@ -6,9 +6,9 @@ import {
   RunningEmulator,
   startWechatEmulator,
 } from '../../emulator/wechat-emulator';
+import { apiExceptionOf } from '../../test/support/errors';
 import { call } from '../../test/support/http';
 import { clearFaults, injectFault, mintLoginCode } from '../../test/support/wechat';
-import { ApiException } from '../common/errors/api.exception';
 import { loadAppConfig } from '../config/app-config';
 import type { WechatApp } from '../config/wechat-apps';
 import { WechatApiClient } from './wechat-api.client';
@@ -34,17 +34,6 @@ async function contentRule(contains: string, suggest: 'risky' | 'review'): Promi
 
 async function stats(): Promise<{ calls: Record<string, number>; stableTokensIssued: number }> {
   return (await call(`${emulator.url}/__emulator/stats`)).body;
-}
-
-async function failure(promise: Promise<unknown>): Promise<ApiException> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the check to fail');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApiException);
-  return error as ApiException;
 }
 
 beforeAll(async () => {
@@ -76,12 +65,12 @@ describe('WechatContentService.checkNickname', () => {
   });
 
   it('rejects a risky nickname with CONTENT_REJECTED (400)', async () => {
-    const error = await failure(content.checkNickname(APP, openid, '在线赌博'));
+    const error = await apiExceptionOf(content.checkNickname(APP, openid, '在线赌博'));
     expect([error.code, error.getStatus()]).toEqual(['CONTENT_REJECTED', 400]);
   });
 
   it('an openid WeChat does not know is not resolved unchecked', async () => {
-    const error = await failure(content.checkNickname(APP, 'o-unknown-openid', '小明'));
+    const error = await apiExceptionOf(content.checkNickname(APP, 'o-unknown-openid', '小明'));
     expect(error.code).toBe('WECHAT_UNAVAILABLE');
     expect(error.message).toContain('40003');
   });
@@ -96,7 +85,7 @@ describe('WechatContentService.checkNickname', () => {
     ['an errcode nobody documents', 'INTERNAL', { type: 'errcode', errcode: 99999 }],
   ] as const)('a failure (%s) throws %s, never resolves', async (_name, code, fault) => {
     await injectFault(emulator.url, { path: CHECK_PATH, ...fault });
-    expect((await failure(content.checkNickname(APP, openid, '小明'))).code).toBe(code);
+    expect((await apiExceptionOf(content.checkNickname(APP, openid, '小明'))).code).toBe(code);
   });
 
   it('retries once with a fresh stable token when WeChat drops the old one', async () => {

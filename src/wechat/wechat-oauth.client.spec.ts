@@ -7,9 +7,9 @@ import {
   RunningEmulator,
   startWechatEmulator,
 } from '../../emulator/wechat-emulator';
+import { apiExceptionOf } from '../../test/support/errors';
 import { call } from '../../test/support/http';
-import { clearFaults, injectFault } from '../../test/support/wechat';
-import { ApiException } from '../common/errors/api.exception';
+import { clearFaults, injectFault, mintOauthCode } from '../../test/support/wechat';
 import { loadAppConfig } from '../config/app-config';
 import type { WechatApp } from '../config/wechat-apps';
 import { WechatApiClient } from './wechat-api.client';
@@ -45,33 +45,9 @@ const captureLogger: LoggerService = {
   verbose: (...args: unknown[]) => logLines.push(JSON.stringify(args)),
 };
 
-interface OauthCode {
-  code: string;
-  openid: string;
-  unionid: string | null;
-  scope: string;
-}
-
-async function oauthCode(body: Record<string, unknown>): Promise<OauthCode> {
-  const result = await call<OauthCode>(`${emulator.url}/__emulator/oauth-code`, { body });
-  if (result.status !== 200) throw new Error(`emulator refused to mint a code: ${result.text}`);
-  return result.body;
-}
-
 async function calls(path: string): Promise<number> {
   const stats = await call<{ calls: Record<string, number> }>(`${emulator.url}/__emulator/stats`);
   return stats.body.calls[path] ?? 0;
-}
-
-async function failure(promise: Promise<unknown>): Promise<ApiException> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the exchange to fail');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApiException);
-  return error as ApiException;
 }
 
 beforeAll(async () => {
@@ -123,7 +99,7 @@ afterAll(async () => {
 
 describe('WechatOauthClient.exchange', () => {
   it('snsapi_userinfo: the openid, unionid and profile, and nothing of the web tokens', async () => {
-    const minted = await oauthCode({
+    const minted = await mintOauthCode(emulator.url, {
       appId: OFFICIAL_ACCOUNT.appId,
       scope: 'snsapi_userinfo',
       unionid: 'u-oauth-spec-1',
@@ -140,7 +116,7 @@ describe('WechatOauthClient.exchange', () => {
   });
 
   it('snsapi_base: who the user is, without asking /sns/userinfo', async () => {
-    const minted = await oauthCode({
+    const minted = await mintOauthCode(emulator.url, {
       appId: OFFICIAL_ACCOUNT.appId,
       scope: 'snsapi_base',
       unionid: null,
@@ -153,7 +129,10 @@ describe('WechatOauthClient.exchange', () => {
   });
 
   it('website (snsapi_login): always a unionid, and the profile', async () => {
-    const minted = await oauthCode({ appId: WEBSITE.appId, nickname: 'Web user' });
+    const minted = await mintOauthCode(emulator.url, {
+      appId: WEBSITE.appId,
+      nickname: 'Web user',
+    });
 
     const grant = await oauth.exchange(WEBSITE, minted.code);
     expect(grant).toMatchObject({
@@ -166,33 +145,36 @@ describe('WechatOauthClient.exchange', () => {
   });
 
   it("refuses the snapshot page's virtual user with WECHAT_SNAPSHOT_USER", async () => {
-    const minted = await oauthCode({ appId: OFFICIAL_ACCOUNT.appId, snapshot: true });
+    const minted = await mintOauthCode(emulator.url, {
+      appId: OFFICIAL_ACCOUNT.appId,
+      snapshot: true,
+    });
 
-    const error = await failure(oauth.exchange(OFFICIAL_ACCOUNT, minted.code));
+    const error = await apiExceptionOf(oauth.exchange(OFFICIAL_ACCOUNT, minted.code));
     expect(error.code).toBe('WECHAT_SNAPSHOT_USER');
     expect(error.getStatus()).toBe(403);
   });
 
   it('a used, unknown or other app’s code is WECHAT_CODE_INVALID', async () => {
-    const minted = await oauthCode({ appId: OFFICIAL_ACCOUNT.appId });
+    const minted = await mintOauthCode(emulator.url, { appId: OFFICIAL_ACCOUNT.appId });
     await oauth.exchange(OFFICIAL_ACCOUNT, minted.code);
-    expect((await failure(oauth.exchange(OFFICIAL_ACCOUNT, minted.code))).code).toBe(
+    expect((await apiExceptionOf(oauth.exchange(OFFICIAL_ACCOUNT, minted.code))).code).toBe(
       'WECHAT_CODE_INVALID',
     );
-    expect((await failure(oauth.exchange(OFFICIAL_ACCOUNT, 'no-such-code'))).code).toBe(
+    expect((await apiExceptionOf(oauth.exchange(OFFICIAL_ACCOUNT, 'no-such-code'))).code).toBe(
       'WECHAT_CODE_INVALID',
     );
-    const websiteCode = await oauthCode({ appId: WEBSITE.appId });
-    expect((await failure(oauth.exchange(OFFICIAL_ACCOUNT, websiteCode.code))).code).toBe(
+    const websiteCode = await mintOauthCode(emulator.url, { appId: WEBSITE.appId });
+    expect((await apiExceptionOf(oauth.exchange(OFFICIAL_ACCOUNT, websiteCode.code))).code).toBe(
       'WECHAT_CODE_INVALID',
     );
   });
 
   it('a wrong secret is WECHAT_MISCONFIGURED naming the app, never the secret', async () => {
-    const minted = await oauthCode({ appId: OFFICIAL_ACCOUNT.appId });
+    const minted = await mintOauthCode(emulator.url, { appId: OFFICIAL_ACCOUNT.appId });
     const wrong = { ...OFFICIAL_ACCOUNT, secret: 'cccccccccccccccccccccccccccccccc' };
 
-    const error = await failure(oauth.exchange(wrong, minted.code));
+    const error = await apiExceptionOf(oauth.exchange(wrong, minted.code));
     expect(error.code).toBe('WECHAT_MISCONFIGURED');
     expect(error.message).toContain(OFFICIAL_ACCOUNT.appId);
     expect(error.message).not.toContain(wrong.secret);
@@ -208,23 +190,23 @@ describe('WechatOauthClient.exchange', () => {
     [40125, 'WECHAT_MISCONFIGURED', 502],
     [99999, 'INTERNAL', 500],
   ])('errcode %i maps as for the mini-program login: %s', async (errcode, code, status) => {
-    const minted = await oauthCode({ appId: OFFICIAL_ACCOUNT.appId });
+    const minted = await mintOauthCode(emulator.url, { appId: OFFICIAL_ACCOUNT.appId });
     await injectFault(emulator.url, { path: TOKEN_PATH, type: 'errcode', errcode });
 
-    const error = await failure(oauth.exchange(OFFICIAL_ACCOUNT, minted.code));
+    const error = await apiExceptionOf(oauth.exchange(OFFICIAL_ACCOUNT, minted.code));
     expect([error.code, error.getStatus()]).toEqual([code, status]);
   });
 
   it('retries a busy WeChat once, then answers WECHAT_UNAVAILABLE', async () => {
-    const minted = await oauthCode({ appId: OFFICIAL_ACCOUNT.appId });
+    const minted = await mintOauthCode(emulator.url, { appId: OFFICIAL_ACCOUNT.appId });
     await injectFault(emulator.url, { path: TOKEN_PATH, type: 'errcode', errcode: -1 });
     await expect(oauth.exchange(OFFICIAL_ACCOUNT, minted.code)).resolves.toMatchObject({
       openid: minted.openid,
     });
 
-    const next = await oauthCode({ appId: OFFICIAL_ACCOUNT.appId });
+    const next = await mintOauthCode(emulator.url, { appId: OFFICIAL_ACCOUNT.appId });
     await injectFault(emulator.url, { path: TOKEN_PATH, type: 'errcode', errcode: -1, times: 2 });
-    expect((await failure(oauth.exchange(OFFICIAL_ACCOUNT, next.code))).code).toBe(
+    expect((await apiExceptionOf(oauth.exchange(OFFICIAL_ACCOUNT, next.code))).code).toBe(
       'WECHAT_UNAVAILABLE',
     );
   });
@@ -237,7 +219,10 @@ describe('WechatOauthClient.exchange', () => {
   ] as const)(
     'a failed /sns/userinfo (%s) leaves the profile out, not the login',
     async (_name, fault) => {
-      const minted = await oauthCode({ appId: OFFICIAL_ACCOUNT.appId, scope: 'snsapi_userinfo' });
+      const minted = await mintOauthCode(emulator.url, {
+        appId: OFFICIAL_ACCOUNT.appId,
+        scope: 'snsapi_userinfo',
+      });
       await injectFault(emulator.url, { path: USERINFO_PATH, ...fault });
       logLines.length = 0;
 
@@ -255,7 +240,7 @@ describe('WechatOauthClient.exchange', () => {
   );
 
   it('leaves out a nickname or avatar that our own profile rules refuse', async () => {
-    const minted = await oauthCode({
+    const minted = await mintOauthCode(emulator.url, {
       appId: OFFICIAL_ACCOUNT.appId,
       nickname: 'bell\u0007',
       headimgurl: 'javascript:alert(1)',
@@ -266,7 +251,7 @@ describe('WechatOauthClient.exchange', () => {
   });
 
   it('a mini-program has no web login: WeChat refuses its app id', async () => {
-    const error = await failure(oauth.exchange(MINI_PROGRAM, 'any-code'));
+    const error = await apiExceptionOf(oauth.exchange(MINI_PROGRAM, 'any-code'));
     expect(error.code).toBe('WECHAT_MISCONFIGURED');
   });
 });

@@ -7,9 +7,9 @@ import {
   RunningEmulator,
   startWechatEmulator,
 } from '../../emulator/wechat-emulator';
+import { apiExceptionOf } from '../../test/support/errors';
 import { call } from '../../test/support/http';
 import { clearFaults, injectFault, mintLoginCode } from '../../test/support/wechat';
-import { ApiException } from '../common/errors/api.exception';
 import { loadAppConfig } from '../config/app-config';
 import type { WechatApp } from '../config/wechat-apps';
 import { WechatApiClient } from './wechat-api.client';
@@ -64,17 +64,6 @@ async function exchangePhone(app: WechatApp, phoneNumber = '13800138000', servic
 
 const stats = () => control<Stats>('stats');
 const issued = (s: Stats, app: WechatApp) => s.apps[app.appId].stableTokensIssued;
-
-async function failure(promise: Promise<unknown>): Promise<ApiException> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApiException);
-  return error as ApiException;
-}
 
 beforeAll(async () => {
   Logger.overrideLogger(captureLogger);
@@ -146,7 +135,7 @@ describe('WechatStableTokenService: one token per app', () => {
     const misconfigured = new WechatStableTokenService(client, new Metrics());
     const before = await stats();
     for (let attempt = 0; attempt < 2; attempt++) {
-      const error = await failure(
+      const error = await apiExceptionOf(
         misconfigured.call(wrong, '/wxa/business/getuserphonenumber', {}),
       );
       expect(error.code).toBe('WECHAT_MISCONFIGURED');
@@ -166,7 +155,7 @@ describe('WechatStableTokenService: one token per app', () => {
     );
     await injectFault(emulator.url, { path: STABLE_TOKEN, type: 'errcode', errcode });
 
-    const error = await failure(exchangePhone(FIRST, undefined, withoutToken));
+    const error = await apiExceptionOf(exchangePhone(FIRST, undefined, withoutToken));
     expect([error.code, error.getStatus()]).toEqual([code, status]);
   });
 
@@ -175,7 +164,7 @@ describe('WechatStableTokenService: one token per app', () => {
     const other = await mintLoginCode(emulator.url);
     const { code } = await control<{ code: string }>('phone-code', { openid: owner.openid });
 
-    const error = await failure(phones.exchange(FIRST, code, other.openid));
+    const error = await apiExceptionOf(phones.exchange(FIRST, code, other.openid));
     expect(error.code).toBe('WECHAT_CODE_INVALID');
     await expect(phones.exchange(FIRST, code, owner.openid)).resolves.toMatchObject({
       countryCode: '86',

@@ -1,3 +1,5 @@
+import { ApiException } from '../../src/common/errors/api.exception';
+
 /**
  * Asserts the contract's error answer (docs/api.md, "Errors"): the status, and a body of exactly
  * statusCode, code, a message (matching `message` when given) and the request id. The body is
@@ -16,4 +18,16 @@ export function expectError(
     requestId: expect.any(String),
   });
   expect(result.status).toBe(status);
+}
+
+/** The ApiException a promise rejects with; fails the test if it resolves or rejects otherwise. */
+export async function apiExceptionOf(promise: Promise<unknown>): Promise<ApiException> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ApiException);
+  return error as ApiException;
 }

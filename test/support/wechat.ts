@@ -52,7 +52,8 @@ export async function mintOauthCode(
   options: {
     appId: string;
     openid?: string;
-    unionid?: string;
+    /** null: a user without a unionid (an app not bound to an Open Platform account). */
+    unionid?: string | null;
     scope?: MintedOauthCode['scope'];
     snapshot?: boolean;
     nickname?: string;
