@@ -1,10 +1,10 @@
 import type { SqlExecutor } from '../prisma/sql-client';
 import {
-  COUNT_LIVE_SESSIONS,
-  SELECT_ACCOUNTS,
-  SELECT_AUDIT,
-  SELECT_IDENTITIES,
+  countLiveSessions,
   SELECT_MATCHING_ACCOUNT_IDS,
+  selectAccounts,
+  selectAudit,
+  selectIdentities,
 } from './admin.queries';
 
 /** What `find` shows of one account: the person as an admin needs to see them, no secret. */
@@ -68,13 +68,13 @@ export async function findAccounts(sql: SqlExecutor, query: string): Promise<Fou
   if (ids.length === 0) return [];
 
   const [accounts, identities, sessions, audit] = await Promise.all([
-    sql.query<AccountRow[]>(SELECT_ACCOUNTS, [ids]),
-    sql.query<Array<Owned<FoundIdentity>>>(SELECT_IDENTITIES, [ids]),
-    sql.query<Array<{ accountId: bigint; sessions: bigint }>>(COUNT_LIVE_SESSIONS, [
-      ids,
+    sql.query<AccountRow[]>(selectAccounts(ids.length), ids),
+    sql.query<Array<Owned<FoundIdentity>>>(selectIdentities(ids.length), ids),
+    sql.query<Array<{ accountId: bigint; sessions: bigint }>>(countLiveSessions(ids.length), [
+      ...ids,
       new Date(),
     ]),
-    sql.query<Array<Owned<AuditRow>>>(SELECT_AUDIT, [ids]),
+    sql.query<Array<Owned<AuditRow>>>(selectAudit(ids.length), ids),
   ]);
   const owned = <T extends { accountId: bigint }>(rows: T[], id: bigint) =>
     rows.filter((row) => row.accountId === id).map(({ accountId: _owner, ...rest }) => rest);

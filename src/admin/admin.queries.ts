@@ -10,22 +10,36 @@ export const SELECT_MATCHING_ACCOUNT_IDS = `SELECT id FROM account WHERE id = ?
   UNION SELECT account_id FROM wx_user WHERE unionid = ?
   ORDER BY 1 LIMIT ?`;
 
-export const SELECT_ACCOUNTS = `SELECT id, status, nickname, avatar_url AS avatarUrl, gender, phone,
+/**
+ * `n` placeholders for an id list: statements run prepared (SqlClient), and a prepared
+ * statement binds one value per `?`, so a list cannot be passed as one parameter.
+ */
+const idList = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+export const selectAccounts = (
+  n: number,
+): string => `SELECT id, status, nickname, avatar_url AS avatarUrl, gender, phone,
     phone_country_code AS phoneCountryCode, login_count AS loginCount,
     last_login_at AS lastLoginAt, last_login_ip AS lastLoginIp, created_at AS createdAt
-  FROM account WHERE id IN (?) ORDER BY id`;
+  FROM account WHERE id IN (${idList(n)}) ORDER BY id`;
 
-export const SELECT_IDENTITIES = `SELECT account_id AS accountId, app_id AS appId, openid, unionid,
+export const selectIdentities = (
+  n: number,
+): string => `SELECT account_id AS accountId, app_id AS appId, openid, unionid,
     login_count AS loginCount, last_login_at AS lastLoginAt, created_at AS createdAt
-  FROM wx_user WHERE account_id IN (?) ORDER BY id`;
+  FROM wx_user WHERE account_id IN (${idList(n)}) ORDER BY id`;
 
-export const COUNT_LIVE_SESSIONS = `SELECT w.account_id AS accountId, COUNT(*) AS sessions
+export const countLiveSessions = (
+  n: number,
+): string => `SELECT w.account_id AS accountId, COUNT(*) AS sessions
   FROM auth_session s JOIN wx_user w ON w.id = s.wx_user_id
-  WHERE w.account_id IN (?) AND s.revoked_at IS NULL AND s.expires_at > ?
+  WHERE w.account_id IN (${idList(n)}) AND s.revoked_at IS NULL AND s.expires_at > ?
   GROUP BY w.account_id`;
 
-export const SELECT_AUDIT = `SELECT account_id AS accountId, at, actor, action, reason
-  FROM audit_log WHERE account_id IN (?) ORDER BY at DESC, id DESC`;
+export const selectAudit = (
+  n: number,
+): string => `SELECT account_id AS accountId, at, actor, action, reason
+  FROM audit_log WHERE account_id IN (${idList(n)}) ORDER BY at DESC, id DESC`;
 
 /** Locks the account row, so a concurrent change waits and its audit row follows this one. */
 export const LOCK_ACCOUNT = `SELECT status FROM account WHERE id = ? FOR UPDATE`;

@@ -128,9 +128,12 @@ export class SessionService {
     }
     const { token, hash } = newRefreshToken();
     const expiresAt = this.refreshExpiry();
+    // The session row first: the token insert's foreign-key check would otherwise take a
+    // shared lock on it before this update's exclusive one, and a concurrent revoke of the
+    // session (a replay of the spent token) waiting in between made a deadlock.
     await this.sql.transaction(async (tx) => {
-      await tx.query(INSERT_REFRESH_TOKEN, [current.sessionId, hash, expiresAt, now]);
       await tx.query(EXTEND_SESSION, [expiresAt, now, current.sessionId]);
+      await tx.query(INSERT_REFRESH_TOKEN, [current.sessionId, hash, expiresAt, now]);
     });
     this.metrics.refreshRotated();
     return { sessionId: current.sessionId, accountId: current.accountId, refreshToken: token };

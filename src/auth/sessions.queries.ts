@@ -18,7 +18,7 @@ export const SELECT_CALLER = `SELECT s.wx_user_id AS s_identityId, s.revoked_at 
     s.expires_at AS s_expiresAt, ${ACCOUNT_COLUMNS}, ${IDENTITY_COLUMNS}
   FROM auth_session s JOIN wx_user me ON me.id = s.wx_user_id
     JOIN account a ON a.id = me.account_id JOIN wx_user w ON w.account_id = a.id
-  WHERE s.id = ? ORDER BY w.id`;
+  WHERE s.id = ?`;
 
 export const SELECT_REFRESH_TOKEN = `SELECT t.id AS tokenId, t.session_id AS sessionId,
     t.expires_at AS tokenExpiresAt, t.rotated_at AS rotatedAt, s.expires_at AS sessionExpiresAt,

@@ -15,13 +15,19 @@ export interface SqlExecutor {
  * inserts). Measured with `npm run bench`: a point select costs about 45 µs of CPU through the
  * driver, 190 µs through `$queryRaw` and 290 µs through Prisma's `findUnique`. Everything else
  * uses the Prisma client. Each module keeps its statements in its own `*.queries.ts`.
+ *
+ * Statements run prepared (`execute`: the driver prepares each text once per connection and
+ * then sends only its parameters, in the binary protocol). The bearer request's four-table
+ * read cost the database 65 µs of CPU as text and 43 µs prepared, and the service 44 µs
+ * against 32 µs (32 clients on a pool of 10). A prepared statement binds one value per `?`:
+ * a list needs one placeholder per item (see admin.queries.ts).
  */
 @Injectable()
 export class SqlClient implements SqlExecutor {
   constructor(@Inject(DATABASE_POOL) private readonly pool: DatabasePool) {}
 
   query<T = unknown>(sql: string, params: unknown[] = []): Promise<T> {
-    return this.pool.query<T>(sql, params);
+    return this.pool.execute<T>(sql, params);
   }
 
   /** The pool's connections in use and idle, and the statements waiting for one (metrics). */
@@ -54,7 +60,7 @@ export class SqlClient implements SqlExecutor {
     try {
       await connection.beginTransaction();
       const result = await work({
-        query: <R>(sql: string, params: unknown[] = []) => connection.query<R>(sql, params),
+        query: <R>(sql: string, params: unknown[] = []) => connection.execute<R>(sql, params),
       });
       await connection.commit();
       return result;

@@ -53,17 +53,24 @@ function toIdentity(row: AccountIdentityRow): IdentityRecord {
 }
 
 /** Rows of one account joined with its identities (ordered by identity id) → the account. */
+/**
+ * Identities oldest first. Sorted here rather than by ORDER BY: the statements that read them
+ * are const lookups plus one index range, and a filesort of those few rows was about a tenth of
+ * the database's CPU for a bearer request (measured).
+ */
 export function toAccountWithIdentities(rows: AccountIdentityRow[]): AccountWithIdentities {
-  return { account: toAccount(rows[0]), identities: rows.map(toIdentity) };
+  const identities = rows.map(toIdentity);
+  if (identities.length > 1) identities.sort((x, y) => (x.id < y.id ? -1 : 1));
+  return { account: toAccount(rows[0]), identities };
 }
 
 /** The account of the identity (app, openid), with every identity of that account. */
 export const SELECT_ACCOUNT_BY_IDENTITY = `SELECT ${ACCOUNT_COLUMNS}, ${IDENTITY_COLUMNS}
   FROM wx_user me JOIN account a ON a.id = me.account_id JOIN wx_user w ON w.account_id = a.id
-  WHERE me.app_id = ? AND me.openid = ? ORDER BY w.id`;
+  WHERE me.app_id = ? AND me.openid = ?`;
 
 export const SELECT_ACCOUNT = `SELECT ${ACCOUNT_COLUMNS}, ${IDENTITY_COLUMNS}
-  FROM account a JOIN wx_user w ON w.account_id = a.id WHERE a.id = ? ORDER BY w.id`;
+  FROM account a JOIN wx_user w ON w.account_id = a.id WHERE a.id = ?`;
 
 /**
  * Linking rule 2: the oldest account that already has an identity with this unionid or was
