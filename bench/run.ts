@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: the compiled service (production mode, own process) against the bare
  * baseline (bench/baseline.mjs, a verbatim copy of ../shared/bench/baseline.mjs, in its own
- * database), with the WeChat emulator in a third process. Prints a markdown table and writes
- * it to bench/results/latest.md. Settings: see bench/README.md.
+ * database), with the WeChat emulator in a third process; then GET /users/me with the service
+ * under each other JWT algorithm. Prints a markdown table and writes it to
+ * bench/results/latest.md. Settings: see bench/README.md.
  */
 import { createConnection, Connection } from 'mariadb';
 import { startScriptNodeFlags } from '../scripts/start-flags';
@@ -13,7 +14,10 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connectionSettings } from '../src/prisma/database-url';
 import { applyMigrations, dropDatabase } from '../src/prisma/migration-runner';
+import type { JwtAlgorithm } from '../src/config/jwt-keys';
+import type { AlgorithmCost } from './lib/algorithm-report';
 import { CpuMeter, pidOf } from './lib/cpu';
+import { parseAlgorithms, signingSettings, tokenAlgorithm } from './lib/jwt-algorithms';
 import { CodeMinter, drive, inParallel, LoadRequest, postJson } from './lib/load';
 import {
   freePort,
@@ -25,6 +29,7 @@ import {
   stopProcess,
 } from '../scripts/processes';
 import { summarizeProfile } from './lib/profile-summary';
+import { tokenCost } from './lib/token-cost';
 import {
   BenchReport,
   renderMarkdown,
@@ -53,6 +58,8 @@ const COUNTERS = [
   'Questions',
 ];
 
+const ME: Scenario = 'GET /users/me';
+
 const USAGE = `Usage: npm run bench            (settings are environment variables)
 
 Measures the built service (production mode, its own process) against the bare baseline
@@ -66,6 +73,9 @@ bench/results/latest.md and latest.json. Needs MariaDB/MySQL; builds first.
   BENCH_WARMUP=3               seconds of warm-up per scenario and target
   BENCH_COLD_STARTS=5          cold starts timed per target
   BENCH_SCENARIOS=me,login     which scenarios to run
+  BENCH_ALGORITHMS=HS256,ES256,EdDSA   JWT_ALGORITHMs to compare on GET /users/me after
+                               the main rounds (which are HS256), each in a service of its
+                               own with a key made for the run; HS256 alone: no comparison
   BENCH_USERS=1000             returning users
   BENCH_TOKENS=200             users whose tokens GET /users/me uses
   BENCH_NEW_USER_SHARE=0.05    share of logins by new users
@@ -109,6 +119,7 @@ const cfg = {
   newUserShare: num('BENCH_NEW_USER_SHARE', 0.05),
   logLevel: setting('BENCH_LOG_LEVEL', 'info'),
   scenarios: setting('BENCH_SCENARIOS', 'me,login').split(','),
+  algorithms: parseAlgorithms(setting('BENCH_ALGORITHMS', 'HS256,ES256,EdDSA')),
   profile: setting('BENCH_PROFILE', '0') === '1',
   // By default the service runs with the node flags of `npm start`, as production does.
   serviceNodeArgs: setting('BENCH_SERVICE_NODE_ARGS', startScriptNodeFlags(ROOT).join(' '))
@@ -171,6 +182,16 @@ async function main(): Promise<void> {
   rmSync(logs, { recursive: true, force: true });
   mkdirSync(logs, { recursive: true });
   if (cfg.profile) mkdirSync(profiles, { recursive: true });
+  // Compared on GET /users/me; HS256 alone is what the main rounds measure already.
+  const compared =
+    cfg.scenarios.includes('me') && cfg.algorithms.some((a) => a !== 'HS256') ? cfg.algorithms : [];
+  // First, while no child of ours runs yet.
+  const tokenCosts = new Map(compared.map((a) => [a, tokenCost(signingSettings(a))]));
+  if (compared.length) {
+    say(
+      `CPU µs per verify / sign: ${[...tokenCosts].map(([a, c]) => `${a} ${c.verifyUs.toFixed(1)} / ${c.signUs.toFixed(1)}`).join(', ')}`,
+    );
+  }
 
   const databaseUrl = `${cfg.server}/wxauth_bench_${randomBytes(4).toString('hex')}`;
   // The baseline creates and drops its own database; named here so that a run killed midway
@@ -221,9 +242,11 @@ async function main(): Promise<void> {
       logFile: join(logs, 'emulator.log'),
     });
     cleanups.push(() => stopProcess(emulator.child));
+    // Services replaced on purpose (one per algorithm) are not reported when they exit.
+    const retired = new Set<Spawned>();
     const watch = (spawned: Spawned) =>
       void spawned.exited.then((code) => {
-        if (!finished)
+        if (!finished && !retired.has(spawned))
           say(`WARNING: ${spawned.name} exited (code ${code}) during the run; see its log`);
       });
     watch(emulator);
@@ -238,11 +261,18 @@ async function main(): Promise<void> {
     };
     const database = connectionSettings(databaseUrl);
     const profileHook = ['--require', join(ROOT, 'dist/bench/profile-hook.js')];
-    const start = async (target: Target, profiled: boolean): Promise<Spawned> => {
+    /** `signing`: JWT_ALGORITHM and its key for the service, over the HS256 of `secrets`. */
+    const start = async (
+      target: Target,
+      profiled: boolean,
+      signing: Record<string, string> = {},
+    ): Promise<Spawned> => {
+      // The services of the algorithms run side by side: a name and a log each.
+      const processName = signing.JWT_ALGORITHM ? `service-${signing.JWT_ALGORITHM}` : target;
       const common = {
-        name: target,
+        name: processName,
         healthPath: '/health',
-        logFile: join(logs, `${target}.log`),
+        logFile: join(logs, `${processName}.log`),
       };
       const profiling: Record<string, string> = profiled ? { BENCH_PROFILE_DIR: profiles } : {};
       if (target === 'baseline') {
@@ -286,6 +316,7 @@ async function main(): Promise<void> {
           LOGIN_RATE_LIMIT: '1000000000',
           LOGIN_RATE_WINDOW: '1s',
           ...cfg.serviceEnv,
+          ...signing,
         },
         nodeArgs: [...cfg.serviceNodeArgs, ...(profiled ? profileHook : [])],
       });
@@ -336,12 +367,16 @@ async function main(): Promise<void> {
         setupRetries++;
       }
     };
-    const tokens = {} as Record<Target, string[]>;
-    for (const target of ['service', 'baseline'] as const) {
-      const logins = await inParallel(minter.openids, 16, (openid) => setupLogin(target, openid));
+    /** Logs the openids in, checks the answers; the access tokens of the first BENCH_TOKENS. */
+    const signIn = async (target: Target, openids: string[]): Promise<string[]> => {
+      const logins = await inParallel(openids, 16, (openid) => setupLogin(target, openid));
       await checkAnswers(target, targets[target].url, logins[0], minter);
-      tokens[target] = logins.slice(0, cfg.tokens).map((l) => `Bearer ${l.accessToken}`);
-    }
+      return logins.slice(0, cfg.tokens).map((l) => l.accessToken);
+    };
+    const bearer = (accessTokens: string[]) => accessTokens.map((t) => `Bearer ${t}`);
+    const tokens = {} as Record<Target, string[]>;
+    for (const target of ['service', 'baseline'] as const)
+      tokens[target] = bearer(await signIn(target, minter.openids));
     if (setupRetries) say(`WARNING: ${setupRetries} setup logins failed once and were retried`);
     say(`${cfg.users} users logged in to each target; both answer 200 with sane bodies`);
 
@@ -368,12 +403,10 @@ async function main(): Promise<void> {
       return result;
     };
     const runOnce = (scenario: Scenario, target: Target, durationS: number) =>
-      scenario === 'GET /users/me'
+      scenario === ME
         ? drive(targets[target].url, cfg.connections, durationS, meRequest(target))
         : loginRound(target, durationS);
-    const scenarios = SCENARIOS.filter((s) =>
-      cfg.scenarios.includes(s === 'GET /users/me' ? 'me' : 'login'),
-    );
+    const scenarios = SCENARIOS.filter((s) => cfg.scenarios.includes(s === ME ? 'me' : 'login'));
 
     for (const scenario of scenarios) {
       for (const target of ['service', 'baseline'] as const)
@@ -381,24 +414,33 @@ async function main(): Promise<void> {
     }
     say('warmed up');
 
-    const meter = new CpuMeter({
-      service: targets.service.child.pid,
-      baseline: targets.baseline.child.pid,
-      emulator: emulator.child.pid,
-      bench: process.pid,
-      mariadbd: pidOf('mariadbd'),
-    });
-    const runs: Run[] = [];
     const profileFiles: BenchReport['profiles'] = [];
-    for (let round = 1; round <= cfg.rounds; round++) {
-      for (const scenario of scenarios) {
+    /**
+     * One round of the scenarios on the targets running now, who goes first alternating by
+     * round; `profiled`: under the CPU profiler. `serviceName` names the service in the
+     * progress lines.
+     */
+    const measureRound = async (
+      round: number,
+      list: readonly Scenario[],
+      profiled: boolean,
+      serviceName: string,
+    ): Promise<Run[]> => {
+      const meter = new CpuMeter({
+        service: targets.service.child.pid,
+        baseline: targets.baseline.child.pid,
+        emulator: emulator.child.pid,
+        bench: process.pid,
+        mariadbd: pidOf('mariadbd'),
+      });
+      const measured: Run[] = [];
+      for (const scenario of list) {
         for (const target of alternating(round - 1)) {
-          const profiling = cfg.profile && round === cfg.rounds;
           const before = await statusCounters(db);
           const cpuBefore = meter.snapshot();
-          if (profiling) targets[target].child.kill('SIGWINCH');
+          if (profiled) targets[target].child.kill('SIGWINCH');
           const result = await runOnce(scenario, target, cfg.durationS);
-          if (profiling)
+          if (profiled)
             profileFiles.push(await collectProfile(profiles, targets[target], target, scenario));
           const used = meter.since(cpuBefore);
           const after = await statusCounters(db);
@@ -411,11 +453,60 @@ async function main(): Promise<void> {
             mariadbMsPerReq: perRequest(used.mariadbd),
             othersPercent: (100 * used.others) / (used.wall * cpus().length),
           };
-          runs.push({ scenario, target, round, result, statements, cpu });
+          measured.push({ scenario, target, round, result, statements, cpu });
           say(
-            `round ${round} ${scenario} ${target}: ${result.reqPerSec.toFixed(0)} req/s, p99 ${result.p99} ms, errors ${result.errors}`,
+            `round ${round} ${scenario} ${target === 'service' ? serviceName : target}: ${result.reqPerSec.toFixed(0)} req/s, p99 ${result.p99} ms, errors ${result.errors}`,
           );
         }
+      }
+      return measured;
+    };
+    const runs: Run[] = [];
+    for (let round = 1; round <= cfg.rounds; round++) {
+      const profiled = cfg.profile && round === cfg.rounds;
+      runs.push(...(await measureRound(round, scenarios, profiled, 'service')));
+    }
+    // Taken now: the services started below for each algorithm never run the full load.
+    const memory = {
+      service: memoryOf(targets.service.child.pid!),
+      baseline: memoryOf(targets.baseline.child.pid!),
+    };
+
+    /*
+     * GET /users/me under each BENCH_ALGORITHMS value, HS256 included, so that every row's
+     * service ran this load alone (the main rounds' one also ran the logins). Each algorithm
+     * gets a service of its own, which logs in BENCH_TOKENS users and warms up; then every round
+     * runs each of them (in turn, the order rotating) beside the same bare baseline, so that
+     * the machine's other work weighs on all algorithms alike. Only the one under load is busy.
+     */
+    const services = new Map<JwtAlgorithm, { spawned: Spawned; tokens: string[] }>();
+    if (tokenCosts.size) {
+      retired.add(targets.service);
+      await stopProcess(targets.service.child);
+    }
+    for (const algorithm of tokenCosts.keys()) {
+      targets.service = await start('service', false, signingSettings(algorithm));
+      const spawned = targets.service;
+      watch(spawned);
+      cleanups.push(() => stopProcess(spawned.child));
+      const accessTokens = await signIn('service', minter.openids.slice(0, cfg.tokens));
+      assertSignedWith(algorithm, accessTokens[0]);
+      tokens.service = bearer(accessTokens);
+      await runOnce(ME, 'service', cfg.warmupS);
+      services.set(algorithm, { spawned, tokens: tokens.service });
+      say(`service started under ${algorithm}, ${cfg.tokens} users logged in, warmed up`);
+    }
+    const algorithms: AlgorithmCost[] = [...tokenCosts].map(([algorithm, token]) => ({
+      algorithm,
+      token,
+      runs: [],
+    }));
+    for (let round = 1; round <= cfg.rounds; round++) {
+      for (const cost of rotated(algorithms, round - 1)) {
+        const service = services.get(cost.algorithm)!;
+        targets.service = service.spawned;
+        tokens.service = service.tokens;
+        cost.runs.push(...(await measureRound(round, [ME], false, cost.algorithm)));
       }
     }
 
@@ -430,6 +521,7 @@ async function main(): Promise<void> {
         rounds: cfg.rounds,
         baseline: provenance,
         'service LOG_LEVEL': cfg.logLevel,
+        ...(algorithms.length ? { 'JWT algorithms': cfg.algorithms.join(', ') } : {}),
         'login mix': `${cfg.users} returning openids + ${cfg.newUserShare * 100}% new`,
         'service entry': cfg.serviceEntry.replace(`${ROOT}/`, ''),
         ...(cfg.serviceNodeArgs.length
@@ -440,11 +532,9 @@ async function main(): Promise<void> {
       },
       runs,
       coldStartMs,
-      memory: {
-        service: memoryOf(targets.service.child.pid!),
-        baseline: memoryOf(targets.baseline.child.pid!),
-      },
+      memory,
       profiles: profileFiles,
+      algorithms,
     };
     const markdown = renderMarkdown(report);
     console.log(`\n${markdown}`);
@@ -465,6 +555,18 @@ async function main(): Promise<void> {
 /** Service first in even rounds (and cold starts), the bare baseline first in odd ones. */
 const alternating = (i: number): Target[] =>
   i % 2 ? ['baseline', 'service'] : ['service', 'baseline'];
+
+/** The list shifted left by `by`, so that each item goes first in turn. */
+const rotated = <T>(list: T[], by: number): T[] => [
+  ...list.slice(by % list.length),
+  ...list.slice(0, by % list.length),
+];
+
+/** A service that silently fell back to another algorithm would be measured under a wrong name. */
+function assertSignedWith(algorithm: JwtAlgorithm, accessToken: string): void {
+  const alg = tokenAlgorithm(accessToken);
+  if (alg !== algorithm) throw new Error(`service told ${algorithm} signs ${String(alg)}`);
+}
 
 interface LoginAnswer {
   accessToken: string;
@@ -516,10 +618,7 @@ async function collectProfile(
     for (let n = 1; n < 20; n++) {
       const candidate = `${written}${n}.cpuprofile`;
       if (existsSync(candidate)) {
-        const file = join(
-          directory,
-          `${target}-${scenario === 'GET /users/me' ? 'me' : 'login'}.cpuprofile`,
-        );
+        const file = join(directory, `${target}-${scenario === ME ? 'me' : 'login'}.cpuprofile`);
         renameSync(candidate, file);
         return {
           target,

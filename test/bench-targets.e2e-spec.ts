@@ -31,6 +31,7 @@ function report(overrides: Partial<BenchReport> = {}): BenchReport {
     coldStartMs: { service: [400, 500, 900], baseline: [100, 100, 100] },
     memory: { service: { rssMb: 150, peakMb: 160 }, baseline: { rssMb: 90, peakMb: 95 } },
     profiles: [],
+    algorithms: [],
     ...overrides,
   };
 }

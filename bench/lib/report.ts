@@ -1,4 +1,6 @@
+import { AlgorithmCost, renderAlgorithms } from './algorithm-report';
 import type { LoadResult } from './load';
+import { f0, f1, f2, median, row } from './markdown-table';
 import type { ProfileSummary, Share } from './profile-summary';
 
 export type Target = 'service' | 'baseline';
@@ -22,17 +24,9 @@ export interface BenchReport {
   coldStartMs: Record<Target, number[]>;
   memory: Record<Target, { rssMb: number; peakMb: number }>;
   profiles: Array<{ target: Target; scenario: Scenario; file: string; summary: ProfileSummary }>;
+  /** GET /users/me under each BENCH_ALGORITHMS value; empty when none were compared. */
+  algorithms: AlgorithmCost[];
 }
-
-export const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const f0 = (n: number) => n.toFixed(0);
-const f1 = (n: number) => n.toFixed(1);
-const f2 = (n: number) => n.toFixed(2);
-const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
 
 export interface Verdict {
   label: string;
@@ -157,6 +151,7 @@ export function renderMarkdown(report: BenchReport): string {
   for (const v of verdicts(report))
     lines.push(row([v.label, v.value, v.pass ? 'PASS' : '**FAIL**']));
   lines.push('');
+  lines.push(...renderAlgorithms(report.algorithms));
 
   lines.push(
     '## Every run',
