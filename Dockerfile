@@ -46,8 +46,9 @@ COPY prisma ./prisma
 # Files stay owned by root: the service cannot rewrite its own code.
 USER node
 EXPOSE 3000
+# GET /health on this container's PORT (src/health/healthcheck.ts).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+    CMD ["node", "dist/src/health/healthcheck.js"]
 # The flags keep RSS under 200 MB at full load (npm run bench); they match `npm start`.
 # --liftoff-only: V8 keeps Prisma's WebAssembly query compiler on its baseline tier; its
 # optimising tier held ~60 MB more RSS and made queries no faster (measured).
