@@ -30,7 +30,7 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      roots: ['<rootDir>/src', '<rootDir>/emulator', '<rootDir>/examples'],
+      roots: ['<rootDir>/src', '<rootDir>/emulator', '<rootDir>/examples', '<rootDir>/scripts'],
       testMatch: ['**/*.spec.ts'],
       transform,
     },
