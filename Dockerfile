@@ -1,7 +1,10 @@
 # syntax=docker/dockerfile:1
 # Three targets (see docs/deployment.md):
-#   runtime (default)  the service: compiled JavaScript and production dependencies only
-#   migrate            one-shot `prisma migrate deploy` (Prisma CLI and its schema engine)
+#   runtime (default)  the service: compiled JavaScript and production dependencies only; also
+#                      the migration job of docker-compose.yml (node dist/src/prisma/migrate.js)
+#   migrate            optional: `prisma migrate deploy` with the Prisma CLI and its schema
+#                      engine, downloaded at build time (needs Prisma's download server; compose
+#                      does not use it, and `npm run test:deploy` cannot build it offline)
 #   build              compiles the TypeScript; the other two take their files from it
 
 FROM node:20-bookworm-slim AS base

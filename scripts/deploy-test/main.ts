@@ -112,10 +112,11 @@ async function main(): Promise<void> {
   let service: PodmanService | undefined;
   let compose: Compose | undefined;
   let stopTicker: (() => void) | undefined;
-  let tornDown = false;
-  const teardown = async () => {
-    if (tornDown) return;
-    tornDown = true;
+  let interrupted = false;
+  let tearingDown: Promise<void> | undefined;
+  // One teardown, whether the run ends, fails or is interrupted; a second caller waits for it.
+  const teardown = () => (tearingDown ??= tearDown());
+  const tearDown = async () => {
     print('\n=== teardown (always runs)');
     stopTicker?.();
     if (compose) {
@@ -144,8 +145,12 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      interrupted = true;
       print(`\n${signal}: tearing down`);
-      void teardown().finally(() => process.exit(130));
+      void teardown().finally(() => {
+        print(`deploy test: interrupted by ${signal}, stack removed`);
+        process.exit(130);
+      });
     });
   }
 
@@ -248,10 +253,12 @@ async function main(): Promise<void> {
       check('HTTP redirects to HTTPS', await redirectVerdict(endpoints));
     });
   } catch (error) {
-    check('run', { ok: false, detail: (error as Error).message });
+    // After a signal, what fails is only the teardown pulling the stack away under the run.
+    if (!interrupted) check('run', { ok: false, detail: (error as Error).message });
   } finally {
     await teardown();
   }
+  if (interrupted) return;
 
   const failed = results.filter((r) => !r.ok);
   print('\n=== summary');
