@@ -1,7 +1,10 @@
 # syntax=docker/dockerfile:1
 # Three targets (see docs/deployment.md):
-#   runtime (default)  the service: compiled JavaScript and production dependencies only
-#   migrate            one-shot `prisma migrate deploy` (Prisma CLI and its schema engine)
+#   runtime (default)  the service: compiled JavaScript and production dependencies only; also
+#                      the migration job of docker-compose.yml (node dist/src/prisma/migrate.js)
+#   migrate            optional: `prisma migrate deploy` with the Prisma CLI and its schema
+#                      engine, downloaded at build time (needs Prisma's download server; compose
+#                      does not use it, and `npm run test:deploy` cannot build it offline)
 #   build              compiles the TypeScript; the other two take their files from it
 
 FROM node:20-bookworm-slim AS base
@@ -46,8 +49,9 @@ COPY prisma ./prisma
 # Files stay owned by root: the service cannot rewrite its own code.
 USER node
 EXPOSE 3000
+# GET /health on this container's PORT (src/health/healthcheck.ts).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+    CMD ["node", "dist/src/health/healthcheck.js"]
 # The flags keep RSS under 200 MB at full load (npm run bench); they match `npm start`.
 # --liftoff-only: V8 keeps Prisma's WebAssembly query compiler on its baseline tier; its
 # optimising tier held ~60 MB more RSS and made queries no faster (measured).

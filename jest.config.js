@@ -30,7 +30,7 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      roots: ['<rootDir>/src', '<rootDir>/emulator', '<rootDir>/examples', '<rootDir>/bench'],
+      roots: ['<rootDir>/src', '<rootDir>/emulator', '<rootDir>/examples', '<rootDir>/bench', '<rootDir>/scripts'],
       testMatch: ['**/*.spec.ts'],
       transform,
     },
