@@ -11,6 +11,7 @@ import { clientIpOf } from './common/http/client-ip';
 import { requestIdFor } from './common/http/request-id';
 import { securityHeaders } from './common/http/security-headers';
 import { setupOpenApi } from './common/openapi/openapi';
+import { lazyChildLogger } from './common/logging/lazy-child-logger';
 import { createLogger, PinoNestLogger } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
 import { Metrics } from './metrics/metrics';
@@ -35,6 +36,7 @@ export async function createApp(
     loggerInstance: logger,
     // One line per request is written by the onResponse hook below, with the route and user.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     genReqId: requestIdFor,
     requestIdHeader: false,
     trustProxy: config.trustProxy,
