@@ -1,10 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiException } from '../common/errors/api.exception';
-import {
-  LoginRecorder,
-  type LoginInput,
-  type RecordedLogin,
-} from '../users/login-recorder.service';
+import { LoginRecorder, type LoginInput } from '../users/login-recorder.service';
 import { UsersService } from '../users/users.service';
 import { WechatApiClient } from '../wechat/wechat-api.client';
 import { WechatAppRegistry } from '../wechat/wechat-app.registry';
@@ -71,8 +67,11 @@ export class AuthService {
   }
 
   private async finish(login: LoginInput): Promise<LoginResult> {
-    const recorded: RecordedLogin = await this.logins.record(login);
-    const session = await this.sessions.start(recorded.identity.id, login);
+    // The session starts while the login is being recorded (LoginRecorder.record).
+    const recorded = await this.logins.record(login, (identityId) =>
+      this.sessions.start(identityId, login),
+    );
+    const session = recorded.alongside;
     return {
       ...this.tokenPair(recorded.account.id, session.sessionId, session.refreshToken),
       isNewUser: recorded.isNewUser,
