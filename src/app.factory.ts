@@ -13,8 +13,8 @@ import { securityHeaders } from './common/http/security-headers';
 import { setupOpenApi } from './common/openapi/openapi';
 import { createLogger, PinoNestLogger } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
-import { Metrics } from './metrics/metrics';
-import { PrometheusMetrics } from './metrics/prometheus-metrics';
+import { PROMETHEUS_METRICS } from './metrics/metrics';
+import type { PrometheusMetrics } from './metrics/prometheus-metrics';
 import { recordRequestMetrics } from './metrics/request-metrics';
 
 export interface CreatedApp {
@@ -53,10 +53,8 @@ export async function createApp(
   });
   configureHttp(app.getHttpAdapter().getInstance(), logger);
   // Metrics are served on METRICS_PORT (MetricsListener); only the public port's timing is here.
-  const metrics = app.get(Metrics);
-  if (metrics instanceof PrometheusMetrics) {
-    recordRequestMetrics(app.getHttpAdapter().getInstance(), metrics);
-  }
+  const metrics = app.get<PrometheusMetrics | null>(PROMETHEUS_METRICS);
+  if (metrics) recordRequestMetrics(app.getHttpAdapter().getInstance(), metrics);
   configureIntrospectionHttp(app.getHttpAdapter().getInstance(), config);
   setupOpenApi(app);
   // Mini-programs are not browsers and need no CORS; it is off unless CORS_ORIGINS lists origins.
