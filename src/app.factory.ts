@@ -8,6 +8,7 @@ import { configureIntrospectionHttp } from './auth/introspection-http';
 import { ApiException } from './common/errors/api.exception';
 import { handleClientError, handleFrameworkError } from './common/http/client-errors';
 import { clientIpOf } from './common/http/client-ip';
+import { lazySchemaCompilers } from './common/http/lazy-schema-compilers';
 import { requestIdFor } from './common/http/request-id';
 import { securityHeaders } from './common/http/security-headers';
 import { setupOpenApi } from './common/openapi/openapi';
@@ -40,6 +41,7 @@ export async function createApp(
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
+    schemaController: lazySchemaCompilers(),
     // docs/api.md: a known path with another method is 404, HEAD included.
     exposeHeadRoutes: false,
     clientErrorHandler: handleClientError,
