@@ -30,7 +30,13 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      roots: ['<rootDir>/src', '<rootDir>/emulator', '<rootDir>/examples', '<rootDir>/bench', '<rootDir>/scripts'],
+      roots: [
+        '<rootDir>/src',
+        '<rootDir>/emulator',
+        '<rootDir>/examples',
+        '<rootDir>/bench',
+        '<rootDir>/scripts',
+      ],
       testMatch: ['**/*.spec.ts'],
       transform,
     },

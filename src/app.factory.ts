@@ -8,14 +8,15 @@ import { configureIntrospectionHttp } from './auth/introspection-http';
 import { ApiException } from './common/errors/api.exception';
 import { handleClientError, handleFrameworkError } from './common/http/client-errors';
 import { clientIpOf } from './common/http/client-ip';
+import { lazySchemaCompilers } from './common/http/lazy-schema-compilers';
 import { requestIdFor } from './common/http/request-id';
 import { securityHeaders } from './common/http/security-headers';
 import { setupOpenApi } from './common/openapi/openapi';
 import { lazyChildLogger } from './common/logging/lazy-child-logger';
 import { createLogger, PinoNestLogger } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
-import { Metrics } from './metrics/metrics';
-import { PrometheusMetrics } from './metrics/prometheus-metrics';
+import { PROMETHEUS_METRICS } from './metrics/metrics';
+import type { PrometheusMetrics } from './metrics/prometheus-metrics';
 import { recordRequestMetrics } from './metrics/request-metrics';
 
 export interface CreatedApp {
@@ -42,6 +43,7 @@ export async function createApp(
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
+    schemaController: lazySchemaCompilers(),
     // docs/api.md: a known path with another method is 404, HEAD included.
     exposeHeadRoutes: false,
     clientErrorHandler: handleClientError,
@@ -55,10 +57,8 @@ export async function createApp(
   });
   configureHttp(app.getHttpAdapter().getInstance(), logger);
   // Metrics are served on METRICS_PORT (MetricsListener); only the public port's timing is here.
-  const metrics = app.get(Metrics);
-  if (metrics instanceof PrometheusMetrics) {
-    recordRequestMetrics(app.getHttpAdapter().getInstance(), metrics);
-  }
+  const metrics = app.get<PrometheusMetrics | null>(PROMETHEUS_METRICS);
+  if (metrics) recordRequestMetrics(app.getHttpAdapter().getInstance(), metrics);
   configureIntrospectionHttp(app.getHttpAdapter().getInstance(), config);
   setupOpenApi(app);
   // Mini-programs are not browsers and need no CORS; it is off unless CORS_ORIGINS lists origins.

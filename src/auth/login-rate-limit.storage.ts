@@ -1,7 +1,7 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import Redis from 'ioredis';
+import type { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import type Redis from 'ioredis';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -17,12 +17,20 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
 export class LoginRateLimitStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly logger = new Logger('LoginRateLimit');
   private readonly memory = new ThrottlerStorageService();
-  private readonly redis?: Redis;
-  private readonly shared?: ThrottlerStorageRedisService;
+  private redis?: Redis;
+  private readonly shared?: Promise<ThrottlerStorageRedisService>;
   private redisDown = false;
 
   constructor(redisUrl: string | undefined) {
-    if (!redisUrl) return;
+    if (redisUrl) this.shared = this.connect(redisUrl);
+  }
+
+  /** Imported here: ioredis takes about 25 ms of a cold start to load, for nothing without REDIS_URL. */
+  private async connect(redisUrl: string): Promise<ThrottlerStorageRedisService> {
+    const [{ default: Redis }, { ThrottlerStorageRedisService }] = await Promise.all([
+      import('ioredis'),
+      import('@nest-lab/throttler-storage-redis'),
+    ]);
     this.redis = new Redis(redisUrl, {
       // Fail at once while disconnected rather than queue the login behind a reconnect.
       enableOfflineQueue: false,
@@ -32,7 +40,7 @@ export class LoginRateLimitStorage implements ThrottlerStorage, OnApplicationShu
     });
     // ioredis reports each failed reconnect as an 'error' event; increment() logs the outage once.
     this.redis.on('error', () => undefined);
-    this.shared = new ThrottlerStorageRedisService(this.redis);
+    return new ThrottlerStorageRedisService(this.redis);
   }
 
   async increment(
@@ -44,7 +52,8 @@ export class LoginRateLimitStorage implements ThrottlerStorage, OnApplicationShu
   ): Promise<ThrottlerStorageRecord> {
     if (this.shared) {
       try {
-        const record = await this.shared.increment(key, ttl, limit, blockDuration, throttlerName);
+        const shared = await this.shared;
+        const record = await shared.increment(key, ttl, limit, blockDuration, throttlerName);
         if (this.redisDown) {
           this.redisDown = false;
           this.logger.log('Redis answers again: login attempts are counted there');
@@ -63,8 +72,9 @@ export class LoginRateLimitStorage implements ThrottlerStorage, OnApplicationShu
     return this.memory.increment(key, ttl, limit, blockDuration, throttlerName);
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.memory.onApplicationShutdown();
+    await this.shared;
     this.redis?.disconnect();
   }
 }

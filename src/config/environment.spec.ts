@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError } from './app-config';
 import { loadConfigFromEnvironment, loadEnvironment } from './environment';
 
-describe('settings read through @nestjs/config', () => {
+describe('settings read from .env under the process environment', () => {
   const startDir = process.cwd();
   const names = ['WXAUTH_SPEC_FROM_FILE', 'WXAUTH_SPEC_BOTH', 'NODE_ENV', 'JWT_ACCESS_TTL'];
   const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));

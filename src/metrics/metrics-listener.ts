@@ -1,9 +1,15 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppConfig } from '../config/app-config';
-import { Metrics } from './metrics';
-import { PrometheusMetrics } from './prometheus-metrics';
+import { PROMETHEUS_METRICS } from './metrics';
+import type { PrometheusMetrics } from './prometheus-metrics';
 
 /**
  * GET /metrics on METRICS_PORT, a listener of its own: the public port never serves it (it
@@ -18,7 +24,7 @@ export class MetricsListener implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     private readonly config: AppConfig,
-    private readonly metrics: Metrics,
+    @Inject(PROMETHEUS_METRICS) private readonly metrics: PrometheusMetrics | null,
   ) {}
 
   /** The port it listens on (METRICS_PORT=0 picks a free one); undefined when metrics are off. */
@@ -28,7 +34,7 @@ export class MetricsListener implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     const { metricsPort, host } = this.config;
-    if (metricsPort === undefined || !(this.metrics instanceof PrometheusMetrics)) return;
+    if (metricsPort === undefined || !this.metrics) return;
     const metrics = this.metrics;
     const server = createServer((request, response) => void answer(metrics, request, response));
     await new Promise<void>((resolve, reject) => {

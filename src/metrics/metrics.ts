@@ -21,3 +21,9 @@ export class Metrics {
   /** An already used refresh token came back: its session was revoked (a theft signal). */
   refreshReuseDetected(): void {}
 }
+
+/**
+ * The injection token of the Prometheus metrics: a PrometheusMetrics when METRICS_PORT is set,
+ * null otherwise (what serves /metrics and times requests needs the real class).
+ */
+export const PROMETHEUS_METRICS = Symbol('PrometheusMetrics');

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { LoginFlow, PrometheusMetrics } from './prometheus-metrics';
+import type { LoginFlow, PrometheusMetrics } from './prometheus-metrics';
 
 /** Requests Fastify matched to no route: one series for all of them, whatever their URL. */
 const UNMATCHED = 'unmatched';

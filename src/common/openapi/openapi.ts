@@ -81,9 +81,13 @@ function addErrorResponses(operation: Operation, codes: ErrorCode[]): void {
   }
 }
 
-/** Serves Swagger UI at /docs and the document at /docs-json. */
+/**
+ * Serves Swagger UI at /docs and the document at /docs-json and /docs-yaml. The document is
+ * built on the first request for it, not at start: scanning every route takes tens of
+ * milliseconds that no other request needs.
+ */
 export function setupOpenApi(app: INestApplication): void {
-  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',
   });
