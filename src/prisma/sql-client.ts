@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE_POOL, DatabasePool } from './database-pool';
 
-/** How often a transaction is tried when lock conflicts roll it back. */
+/** How often a transaction, or a statement, is tried when lock conflicts roll it back. */
 const TRANSACTION_ATTEMPTS = 4;
 
 /** Runs statements: the pool itself, or one connection inside a transaction. */
@@ -26,8 +26,20 @@ export interface SqlExecutor {
 export class SqlClient implements SqlExecutor {
   constructor(@Inject(DATABASE_POOL) private readonly pool: DatabasePool) {}
 
-  query<T = unknown>(sql: string, params: unknown[] = []): Promise<T> {
-    return untracedWhileQueued(() => this.pool.execute<T>(sql, params));
+  /**
+   * One statement on its own (autocommit). A statement chosen as a deadlock victim, which on a
+   * Galera cluster is also how a write that lost certification to another node ends, took no
+   * effect, so it is simply run again: callers that write several statements at once (a login)
+   * must not repeat the ones that did take effect.
+   */
+  async query<T = unknown>(sql: string, params: unknown[] = []): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await untracedWhileQueued(() => this.pool.execute<T>(sql, params));
+      } catch (error) {
+        if (!isDeadlock(error) || attempt >= TRANSACTION_ATTEMPTS) throw error;
+      }
+    }
   }
 
   /** The pool's connections in use and idle, and the statements waiting for one (metrics). */
@@ -109,6 +121,10 @@ export function duplicateKeyOf(error: unknown): string | undefined {
 export function isLockConflict(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
+}
+
+function isDeadlock(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 'ER_LOCK_DEADLOCK';
 }
 
 /** A foreign key's parent row vanished under the statement (a concurrent delete). */
