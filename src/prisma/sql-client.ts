@@ -123,6 +123,10 @@ export function isLockConflict(error: unknown): boolean {
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
 }
 
+/**
+ * Narrower than {@link isLockConflict}: a lock wait timeout is not run again per statement,
+ * where another wait would outlast the statement deadline for nothing.
+ */
 function isDeadlock(error: unknown): boolean {
   return (error as { code?: unknown }).code === 'ER_LOCK_DEADLOCK';
 }

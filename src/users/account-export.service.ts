@@ -9,7 +9,7 @@ import {
   toExportedIdentity,
   toExportedSession,
 } from './account-export';
-import { toLoginView } from './login.view';
+import { LOGIN_VIEW_QUERY, toLoginView } from './login.view';
 
 const IDENTITY_FIELDS = {
   appId: true,
@@ -72,17 +72,7 @@ export class AccountExportService {
           identity: { select: { appId: true } },
         },
       }),
-      this.prisma.loginLog.findMany({
-        where: ofAccount,
-        orderBy: [{ at: 'desc' }, { id: 'desc' }],
-        select: {
-          at: true,
-          ip: true,
-          userAgent: true,
-          isNewUser: true,
-          identity: { select: { appId: true } },
-        },
-      }),
+      this.prisma.loginLog.findMany({ where: ofAccount, ...LOGIN_VIEW_QUERY }),
     ]);
     if (!account) {
       throw new ApiException('SESSION_REVOKED', 'The account no longer exists; log in again');

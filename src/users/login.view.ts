@@ -1,3 +1,5 @@
+import type { Prisma } from '../generated/prisma/client';
+
 /** One entry of GET /users/me/logins. */
 export interface LoginView {
   at: string;
@@ -6,6 +8,18 @@ export interface LoginView {
   userAgent: string | null;
   isNewUser: boolean;
 }
+
+/** What a {@link LoginView} is made of, newest first: one Prisma select for every list of logins. */
+export const LOGIN_VIEW_QUERY = {
+  orderBy: [{ at: 'desc' }, { id: 'desc' }],
+  select: {
+    at: true,
+    ip: true,
+    userAgent: true,
+    isNewUser: true,
+    identity: { select: { appId: true } },
+  },
+} satisfies Pick<Prisma.LoginLogFindManyArgs, 'orderBy' | 'select'>;
 
 export function toLoginView(login: {
   at: Date;

@@ -8,7 +8,7 @@ import { decryptWechatData, EncryptedWechatData } from '../wechat/wechat-data-ci
 import { WechatAppRegistry } from '../wechat/wechat-app.registry';
 import { WechatContentService } from '../wechat/wechat-content.service';
 import type { AccountWithIdentities, IdentityRecord, Profile } from './account';
-import { toLoginView, type LoginView } from './login.view';
+import { LOGIN_VIEW_QUERY, toLoginView, type LoginView } from './login.view';
 import { SessionKeyCipher } from './session-key.cipher';
 import { toUserView, type UserView } from './user.view';
 import {
@@ -72,15 +72,8 @@ export class UsersService {
   async recentLogins(accountId: bigint, limit: number): Promise<LoginView[]> {
     const logins = await this.prisma.loginLog.findMany({
       where: { identity: { accountId } },
-      orderBy: [{ at: 'desc' }, { id: 'desc' }],
       take: limit,
-      select: {
-        at: true,
-        ip: true,
-        userAgent: true,
-        isNewUser: true,
-        identity: { select: { appId: true } },
-      },
+      ...LOGIN_VIEW_QUERY,
     });
     return logins.map(toLoginView);
   }
