@@ -132,8 +132,8 @@ export class WechatApiClient {
         responseType: 'text',
         transformResponse: (data: string) => data,
         validateStatus: () => true,
+        // The whole call, answer included (wechatHttpAdapter), not axios's idle-socket timeout.
         timeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
       });
       status = response.status;
       text = response.data;

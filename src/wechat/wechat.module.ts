@@ -4,6 +4,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { WechatApiClient } from './wechat-api.client';
 import { WechatAppRegistry } from './wechat-app.registry';
+import { wechatHttpAdapter } from './wechat-http.adapter';
 import { WechatContentService } from './wechat-content.service';
 import { WechatOauthClient } from './wechat-oauth.client';
 import { WechatPhoneService } from './wechat-phone.service';
@@ -25,6 +26,7 @@ const SERVICES = [
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
       maxRedirects: 0,
+      adapter: wechatHttpAdapter,
     }),
   ],
   providers: SERVICES,
