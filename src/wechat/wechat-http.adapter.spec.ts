@@ -6,6 +6,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { MAX_ANSWER_BYTES, wechatHttpAdapter } from './wechat-http.adapter';
 
@@ -106,6 +107,17 @@ describe('wechatHttpAdapter', () => {
     const error = await failureOf(client.get('http://127.0.0.1:1/'));
     expect(error).toBeInstanceOf(AxiosError);
     expect(error.code).toBe('ECONNREFUSED');
+  });
+
+  it('speaks TLS to an https URL (WeChat’s own), through the https agent', async () => {
+    const httpsAgent = new HttpsAgent({ keepAlive: true });
+    const connect = jest.spyOn(httpsAgent, 'createConnection');
+    handler = (_req, res) => res.end('{}');
+    // The local server speaks plain HTTP, so the handshake fails: proof that TLS was attempted.
+    const error = await failureOf(client.get(base.replace('http:', 'https:'), { httpsAgent }));
+    expect(error.code).toBe('EPROTO');
+    expect(connect).toHaveBeenCalled();
+    httpsAgent.destroy();
   });
 
   it('reports a dropped connection as a reset', async () => {
