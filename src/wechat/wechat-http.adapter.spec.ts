@@ -63,6 +63,20 @@ describe('wechatHttpAdapter', () => {
     });
   });
 
+  it('joins baseURL and a relative url as axios does; an absolute url ignores baseURL', async () => {
+    handler = (req, res) => res.end(JSON.stringify({ url: req.url }));
+    const relative = await client.get<{ url: string }>('/cgi-bin/token', {
+      baseURL: `${base}/`,
+      params: { grant_type: 'client_credential' },
+    });
+    expect(relative.data.url).toBe('/cgi-bin/token?grant_type=client_credential');
+    const absolute = await client.get<{ url: string }>(`${base}/sns/oauth2?x=1`, {
+      baseURL: 'http://127.0.0.1:1/elsewhere',
+      params: { y: '2' },
+    });
+    expect(absolute.data.url).toBe('/sns/oauth2?x=1&y=2');
+  });
+
   it('sends a POST body as axios serialized it, with its length', async () => {
     handler = (req, res, body) =>
       res.end(

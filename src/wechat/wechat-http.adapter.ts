@@ -89,8 +89,13 @@ export function wechatHttpAdapter(config: InternalAxiosRequestConfig): Promise<A
   });
 }
 
+/** As axios joins them: an absolute `url` ignores `baseURL`. */
 function urlOf(config: InternalAxiosRequestConfig): string {
-  const url = `${config.baseURL ?? ''}${config.url ?? ''}`;
+  const path = config.url ?? '';
+  const url =
+    config.baseURL && !/^[a-z][a-z\d+.-]*:\/\//i.test(path)
+      ? `${config.baseURL.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`
+      : path;
   if (!config.params) return url;
   const query = new URLSearchParams(config.params as Record<string, string>).toString();
   return query ? `${url}${url.includes('?') ? '&' : '?'}${query}` : url;
