@@ -140,6 +140,18 @@ describe('wechatHttpAdapter', () => {
     expect(error.code).toBe('ECONNRESET');
   });
 
+  it('reports a connection dropped halfway through the answer as a reset, at once', async () => {
+    handler = (req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('{"openid":');
+      setTimeout(() => req.socket.destroy(), 20);
+    };
+    const started = Date.now();
+    const error = await failureOf(client.get(`${base}/half`, { timeout: 5000 }));
+    expect(error.code).toBe('ECONNRESET');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('applies validateStatus', async () => {
     handler = (_req, res) => {
       res.statusCode = 503;
