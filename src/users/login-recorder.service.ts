@@ -9,6 +9,11 @@ import {
 } from '../prisma/sql-client';
 import { assertMayAct, IdentityRecord, Profile } from './account';
 import { IdentityRepository, type FoundIdentity } from './identity.repository';
+import {
+  oncePerIdentity,
+  untilSucceededPerIdentity,
+  type IdentityWrite,
+} from './once-per-identity';
 import { SessionKeyCipher } from './session-key.cipher';
 import {
   COUNT_ACCOUNT_LOGIN,
@@ -50,24 +55,12 @@ const MAX_ROUNDS = 8;
 
 type Round = { done: RecordedLogin } | { again: true };
 
-/** The caller's work for the identity that logged in; see {@link LoginRecorder.record}. */
-type Alongside = (identityId: bigint) => Promise<unknown>;
-
-/**
- * `work` at most once per identity id, so a round run again reuses what the first one started.
- * Started early and awaited later: a round that fails meanwhile must not leave its failure
- * unhandled (that would end the process), so a handler is attached at once.
- */
-function onceFor<T>(work: (identityId: bigint) => Promise<T>): (identityId: bigint) => Promise<T> {
-  let last: { identityId: bigint; result: Promise<T> } | undefined;
-  return (identityId) => {
-    if (last?.identityId !== identityId) {
-      const result = work(identityId);
-      result.catch(() => undefined);
-      last = { identityId, result };
-    }
-    return last.result;
-  };
+/** A login's writes that a round run again must not repeat once they took effect. */
+interface LoginWrites<T> {
+  /** The caller's work for the identity that logged in; see {@link LoginRecorder.record}. */
+  alongside: (identityId: bigint) => Promise<T>;
+  counters: IdentityWrite<unknown>;
+  log: IdentityWrite<void>;
 }
 
 /**
@@ -94,25 +87,34 @@ export class LoginRecorder {
     login: LoginInput,
     alongside: (identityId: bigint) => Promise<T>,
   ): Promise<RecordedLogin & { alongside: T }> {
-    const once = onceFor(alongside);
+    const started = oncePerIdentity<T>();
+    const writes: LoginWrites<T> = {
+      alongside: (identityId) => started(identityId, () => alongside(identityId)),
+      counters: untilSucceededPerIdentity(),
+      log: untilSucceededPerIdentity(),
+    };
     for (let round = 1; round <= MAX_ROUNDS; round++) {
       let outcome: Round;
       try {
-        outcome = await this.round(login, once);
+        outcome = await this.round(login, writes, round > 1);
       } catch (error) {
         if (!isLockConflict(error)) throw error;
         outcome = { again: true };
       }
       if ('done' in outcome) {
-        return { ...outcome.done, alongside: await once(outcome.done.identity.id) };
+        return { ...outcome.done, alongside: await writes.alongside(outcome.done.identity.id) };
       }
     }
     throw new ApiException('INTERNAL', 'The login could not be recorded; try again');
   }
 
-  private async round(login: LoginInput, alongside: Alongside): Promise<Round> {
+  private async round<T>(
+    login: LoginInput,
+    writes: LoginWrites<T>,
+    again: boolean,
+  ): Promise<Round> {
     const found = await this.identities.accountOf(login.appId, login.openid);
-    if (found) return { done: await this.returning(login, found, alongside) };
+    if (found) return { done: await this.returning(login, found, writes, again) };
     const placement = await this.placementOf(login);
     try {
       return { done: await this.first(login, placement) };
@@ -133,21 +135,22 @@ export class LoginRecorder {
   }
 
   /** Rule 1: the identity exists. Nothing is written for a disabled account. */
-  private async returning(
+  private async returning<T>(
     login: LoginInput,
     found: FoundIdentity,
-    alongside: Alongside,
+    writes: LoginWrites<T>,
+    again: boolean,
   ): Promise<RecordedLogin> {
     assertMayAct(found.account);
     const { identity } = found;
-    void alongside(identity.id);
+    void writes.alongside(identity.id);
     const now = new Date();
     const sealed = login.sessionKey === undefined ? undefined : this.cipher.seal(login.sessionKey);
     const unionid = login.unionid ?? null;
     const refresh = [unionid, sealed?.cipher ?? null, sealed?.kid ?? null, sealed ? now : null];
     const counters = [now, login.ip, now, now, login.ip, now];
     const profile = login.profile ?? {};
-    const counted =
+    const count = () =>
       login.profileMode === 'replace'
         ? this.sql.query(RECORD_RETURNING_LOGIN, [
             ...refresh,
@@ -164,8 +167,14 @@ export class LoginRecorder {
             profile.avatarUrl ?? null,
             identity.id,
           ]);
-    // Two statements on two connections at once: neither waits for the other's row.
-    await Promise.all([counted, this.log(this.sql, identity.id, login, now, false)]);
+    // Two statements on two connections at once: neither waits for the other's row. A round
+    // run again after one of them lost a lock conflict repeats that one only.
+    await Promise.all([
+      writes.counters(identity.id, count),
+      writes.log(identity.id, () => this.log(this.sql, identity.id, login, now, false)),
+    ]);
+    // The counters of a round run again may have been written before `found` was read.
+    if (again) return { ...(await this.readBack(login)), isNewUser: false };
     // What the statement just wrote, without reading it back.
     const account = { ...found.account, loginCount: found.account.loginCount + 1 };
     Object.assign(account, { lastLoginAt: now, lastLoginIp: login.ip });
@@ -228,10 +237,15 @@ export class LoginRecorder {
       ]);
       await this.log(tx, BigInt(identity.insertId), login, now, !('join' in placement));
     });
+    return { ...(await this.readBack(login)), isNewUser: !('join' in placement) };
+  }
+
+  /** The identity and account as the login left them. */
+  private async readBack(login: LoginInput): Promise<FoundIdentity> {
     const found = await this.identities.accountOf(login.appId, login.openid);
-    // Only a deletion between the commit and this read can leave it missing.
+    // Only a deletion between the writes and this read can leave it missing.
     if (!found) throw new ApiException('INTERNAL', 'The login could not be recorded; try again');
-    return { ...found, isNewUser: !('join' in placement) };
+    return found;
   }
 
   private async log(
