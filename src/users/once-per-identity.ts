@@ -27,8 +27,8 @@ export function oncePerIdentity<T>(): IdentityWrite<T> {
 /**
  * Runs `write` again for the same identity only if it failed: two writes go out at once, and
  * when one loses a lock conflict the round runs again, which must repeat that one and not the
- * other that succeeded. (A Galera cluster test saw a login logged twice: its counter update lost
- * four conflicts in a row while its login record went in.)
+ * other that succeeded. (A Galera cluster test saw a login logged twice: its counter update ran
+ * out of deadlock retries while its login record went in.)
  */
 export function untilSucceededPerIdentity<T>(): IdentityWrite<T> {
   let last: { identityId: bigint; result: Promise<T>; failed: boolean } | undefined;
