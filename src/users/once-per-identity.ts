@@ -8,20 +8,10 @@ export type IdentityWrite<T> = (identityId: bigint, write: () => Promise<T>) => 
 
 /**
  * Runs `write` at most once per identity: a round run again reuses what the first one started,
- * whatever became of it (the caller's session: a failed start fails the login). Started early
- * and awaited later: a failure meanwhile must not go unhandled (that would end the process), so
- * a handler is attached at once.
+ * whatever became of it (the caller's session: a failed start fails the login).
  */
 export function oncePerIdentity<T>(): IdentityWrite<T> {
-  let last: { identityId: bigint; result: Promise<T> } | undefined;
-  return (identityId, write) => {
-    if (last?.identityId !== identityId) {
-      const result = write();
-      result.catch(() => undefined);
-      last = { identityId, result };
-    }
-    return last.result;
-  };
+  return perIdentity(false);
 }
 
 /**
@@ -31,11 +21,17 @@ export function oncePerIdentity<T>(): IdentityWrite<T> {
  * out of deadlock retries while its login record went in.)
  */
 export function untilSucceededPerIdentity<T>(): IdentityWrite<T> {
+  return perIdentity(true);
+}
+
+function perIdentity<T>(repeatFailed: boolean): IdentityWrite<T> {
   let last: { identityId: bigint; result: Promise<T>; failed: boolean } | undefined;
   return (identityId, write) => {
-    if (last?.identityId !== identityId || last.failed) {
+    if (last?.identityId !== identityId || (repeatFailed && last.failed)) {
       const entry = { identityId, result: write(), failed: false };
-      // Registered before any caller's handler, so it has run by the time a caller sees the failure.
+      // Started early and awaited later: a failure meanwhile must not go unhandled (that would
+      // end the process). Registered before any caller's handler, so `failed` is set by the
+      // time a caller sees the failure.
       entry.result.catch(() => {
         entry.failed = true;
       });
