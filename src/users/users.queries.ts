@@ -52,11 +52,11 @@ function toIdentity(row: AccountIdentityRow): IdentityRecord {
   };
 }
 
-/** Rows of one account joined with its identities (ordered by identity id) → the account. */
 /**
- * Identities oldest first. Sorted here rather than by ORDER BY: the statements that read them
- * are const lookups plus one index range, and a filesort of those few rows was about a tenth of
- * the database's CPU for a bearer request (measured).
+ * Rows of one account joined with its identities → the account, identities oldest first.
+ * Sorted here rather than by ORDER BY: the statements that read them are const lookups plus
+ * one index range, and a filesort of those few rows was about a tenth of the database's CPU
+ * for a bearer request (measured).
  */
 export function toAccountWithIdentities(rows: AccountIdentityRow[]): AccountWithIdentities {
   const identities = rows.map(toIdentity);

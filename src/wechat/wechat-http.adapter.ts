@@ -1,9 +1,4 @@
-import {
-  AxiosError,
-  AxiosHeaders,
-  type AxiosResponse,
-  type InternalAxiosRequestConfig,
-} from 'axios';
+import { AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
 
@@ -31,14 +26,19 @@ export function wechatHttpAdapter(config: InternalAxiosRequestConfig): Promise<A
     const url = urlOf(config);
     const secure = url.startsWith('https:');
     const body = bodyOf(config.data);
-    const headers = AxiosHeaders.from(config.headers).toJSON(true);
+    const headers = config.headers.toJSON(true);
     if (body !== undefined) headers['content-length'] = String(body.length);
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
-    const fail = (error: AxiosError) => {
-      if (settled) return;
+    /** True for the first outcome only: the answer, an error or the timeout. */
+    const settle = (): boolean => {
+      if (settled) return false;
       settled = true;
       clearTimeout(timer);
+      return true;
+    };
+    const fail = (error: AxiosError) => {
+      if (!settle()) return;
       req.destroy();
       reject(error);
     };
@@ -60,9 +60,7 @@ export function wechatHttpAdapter(config: InternalAxiosRequestConfig): Promise<A
       });
       res.on('error', (error) => fail(AxiosError.from(error, undefined, config, req)));
       res.on('end', () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
+        if (!settle()) return;
         const response: AxiosResponse = {
           data: Buffer.concat(chunks, size).toString('utf8'),
           status: res.statusCode ?? 0,
