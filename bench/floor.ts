@@ -2,9 +2,9 @@
  * The floor of the stack the user fixed: the bare baseline's two paths, with its data model and
  * its SQL (prepared), written as a NestJS 11 app on Fastify, with no request log, security
  * headers, metrics, exception filter or rate limit. Run as the bench's service
- * (`BENCH_SERVICE_ENTRY=dist/bench/floor.js npm run bench`) it says how close to the bare
- * baseline any service built on this stack can get on this machine; bench/README.md, "The
- * floor of the fixed stack".
+ * (`BENCH_SERVICE_ENTRY=dist/bench/floor.js BENCH_ALGORITHMS=HS256 npm run bench`) it says how
+ * close to the bare baseline any service built on this stack can get on this machine;
+ * bench/README.md, "The floor of the fixed stack".
  *
  * FLOOR_LAYERS (comma-separated, default all; `none` for Nest and Fastify alone) adds the fixed
  * parts one by one, each used as the service uses it:
@@ -57,6 +57,11 @@ import { wechatHttpAdapter } from '../src/wechat/wechat-http.adapter';
 
 const LAYERS = ['passport', 'validation', 'axios', 'jwt'] as const;
 const chosen = (process.env.FLOOR_LAYERS ?? LAYERS.join(',')).split(',');
+const unknown = chosen.filter(
+  (name) => name !== 'none' && !(LAYERS as readonly string[]).includes(name),
+);
+if (unknown.length)
+  throw new Error(`FLOOR_LAYERS: unknown ${unknown.join(', ')} (${LAYERS.join(', ')} or none)`);
 const uses = (layer: (typeof LAYERS)[number]) => chosen.includes(layer);
 
 const need = (name: string): string => {
