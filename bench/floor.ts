@@ -49,9 +49,9 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
-import { Agent, get, type IncomingHttpHeaders } from 'node:http';
-import { Strategy } from 'passport';
+import { Agent, get } from 'node:http';
 import { firstValueFrom } from 'rxjs';
+import { BearerTokenStrategy } from '../src/auth/bearer-token.strategy';
 import { connectionSettings } from '../src/prisma/database-url';
 import { wechatHttpAdapter } from '../src/wechat/wechat-http.adapter';
 
@@ -62,7 +62,13 @@ const unknown = chosen.filter(
 );
 if (unknown.length)
   throw new Error(`FLOOR_LAYERS: unknown ${unknown.join(', ')} (${LAYERS.join(', ')} or none)`);
-const uses = (layer: (typeof LAYERS)[number]) => chosen.includes(layer);
+/** Settled at start, so that the requests measured do no work to tell. */
+const uses = {
+  passport: chosen.includes('passport'),
+  validation: chosen.includes('validation'),
+  axios: chosen.includes('axios'),
+  jwt: chosen.includes('jwt'),
+} satisfies Record<(typeof LAYERS)[number], boolean>;
 
 const need = (name: string): string => {
   const value = process.env[name];
@@ -187,25 +193,9 @@ async function caller(claims: Claims | null): Promise<CallerRow> {
   return row;
 }
 
-type Done = (error: unknown, user?: unknown) => void;
-
-/** Hands the bearer token to the verify callback, as the service's BearerTokenStrategy does. */
-class BearerStrategy extends Strategy {
-  constructor(private readonly verifyToken: (token: string, done: Done) => void) {
-    super();
-  }
-
-  override authenticate(request: { headers: IncomingHttpHeaders }): void {
-    const header = request.headers.authorization ?? '';
-    if (!header.startsWith('Bearer ')) return this.fail(401);
-    this.verifyToken(header.slice(7), (error, user) =>
-      error ? this.error(error) : this.success(user as object),
-    );
-  }
-}
-
+/** The service's own bearer strategy, with the baseline's check behind it. */
 @Injectable()
-class FloorJwtStrategy extends PassportStrategy(BearerStrategy, 'jwt') {
+class FloorJwtStrategy extends PassportStrategy(BearerTokenStrategy, 'jwt') {
   validate(token: string): Promise<CallerRow> {
     let claims: Claims | null = null;
     try {
@@ -220,7 +210,7 @@ class FloorJwtStrategy extends PassportStrategy(BearerStrategy, 'jwt') {
 @Injectable()
 class FloorGuard extends AuthGuard('jwt') {
   override canActivate(context: ExecutionContext) {
-    return uses('passport') ? super.canActivate(context) : true;
+    return uses.passport ? super.canActivate(context) : true;
   }
 }
 
@@ -244,7 +234,7 @@ class FloorLogin {
       js_code: code,
       grant_type: 'authorization_code',
     });
-    const wx = uses('axios')
+    const wx = uses.axios
       ? (
           await firstValueFrom(
             this.http.get<Code2Session>(`/sns/jscode2session?${query.toString()}`),
@@ -261,6 +251,7 @@ class FloorLogin {
       [wx.openid, wx.unionid ?? null, ip],
     );
     const userId = upsert.insertId;
+    const isNewUser = upsert.affectedRows === 1;
     const refreshToken = randomBytes(32).toString('base64url');
     const [[user], session] = await Promise.all([
       pool.execute<UserRow[]>('SELECT * FROM bl_user WHERE id = ?', [userId]),
@@ -274,16 +265,16 @@ class FloorLogin {
       ),
       pool.execute(
         'INSERT INTO bl_login (user_id, at, ip, user_agent, is_new_user) VALUES (?, NOW(3), ?, ?, ?)',
-        [userId, ip, userAgent.slice(0, 512), upsert.affectedRows === 1 ? 1 : 0],
+        [userId, ip, userAgent.slice(0, 512), isNewUser ? 1 : 0],
       ),
     ]);
     const claims = { sub: String(user.id), sid: String(session.insertId) };
     return {
-      accessToken: uses('jwt') ? this.jwt.sign(claims) : signByHand(claims),
+      accessToken: uses.jwt ? this.jwt.sign(claims) : signByHand(claims),
       tokenType: 'Bearer',
       expiresIn: ACCESS_TTL,
       refreshToken,
-      isNewUser: upsert.affectedRows === 1,
+      isNewUser,
       user: userJson(user),
     };
   }
@@ -303,7 +294,7 @@ class FloorController {
   @Post('auth/wechat/login')
   @HttpCode(200)
   login(@Body() body: LoginBody, @Req() request: FastifyRequest) {
-    if (!uses('validation') && (typeof body?.code !== 'string' || !CODE.test(body.code))) {
+    if (!uses.validation && (typeof body?.code !== 'string' || !CODE.test(body.code))) {
       throw new UnauthorizedException();
     }
     return this.logins.login(body.code, request.ip, request.headers['user-agent'] ?? '');
@@ -312,7 +303,7 @@ class FloorController {
   @Get('users/me')
   @UseGuards(FloorGuard)
   async me(@Req() request: FastifyRequest & { user?: CallerRow }) {
-    if (uses('passport')) return userJson(request.user!);
+    if (uses.passport) return userJson(request.user!);
     const header = request.headers.authorization ?? '';
     return userJson(
       await caller(header.startsWith('Bearer ') ? verifyByHand(header.slice(7)) : null),
@@ -349,7 +340,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(FloorModule, new FastifyAdapter(), {
     logger: ['error'],
   });
-  if (uses('validation')) {
+  if (uses.validation) {
     app.useGlobalPipes(
       new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
     );

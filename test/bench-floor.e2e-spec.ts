@@ -1,15 +1,16 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunningEmulator, startWechatEmulator } from '../emulator/wechat-emulator';
-import { freePort, stopProcess } from '../scripts/processes';
+import { freePort, startProcess, stopProcess } from '../scripts/processes';
 import { createTestDatabase, TestDatabase } from './support/database';
-import { waitForOk } from './support/process';
 import { mintLoginCode } from './support/wechat';
 
 const FLOOR = join(__dirname, '..', 'dist', 'bench', 'floor.js');
 const APP = { appId: 'wx5e6f7a8b9c0d1e2f', appSecret: randomBytes(16).toString('hex') };
 
+const logs = mkdtempSync(join(tmpdir(), 'bench-floor-'));
 let db: TestDatabase;
 let emulator: RunningEmulator;
 
@@ -21,12 +22,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.close();
   await db?.drop();
+  rmSync(logs, { recursive: true, force: true });
 });
 
-/*
- * bench/floor.ts is measured against the bare baseline as the bench's service; its figures mean
- * something only if it does the baseline's work on both paths, with or without each layer.
- */
 interface Answer {
   accessToken: string;
   refreshToken: string;
@@ -47,14 +45,23 @@ async function send(url: string, init: { body?: unknown; token?: string } = {}) 
   return { status: response.status, body: (await response.json()) as Answer };
 }
 
+/*
+ * bench/floor.ts is measured against the bare baseline as the bench's service; its figures mean
+ * something only if it does the baseline's work on both paths, with or without each layer.
+ */
 describe("the fixed stack's floor (bench/floor.ts) answers the bench's two paths", () => {
   it.each(['none', 'passport', 'passport,validation,axios,jwt'])(
     'FLOOR_LAYERS=%s: a login gives tokens and a user, /users/me that user, a bad token 401',
     async (layers) => {
+      // As the bench starts it: its own process, ready once /health answers 200.
       const port = await freePort();
-      const child = spawn(process.execPath, [FLOOR], {
+      const floor = await startProcess({
+        name: `floor (${layers})`,
+        entry: FLOOR,
+        port,
+        healthPath: '/health',
+        logFile: join(logs, 'floor.log'),
         env: {
-          PATH: process.env.PATH ?? '',
           DATABASE_URL: db.url,
           WECHAT_API_BASE_URL: emulator.url,
           WECHAT_APP_ID: APP.appId,
@@ -64,11 +71,9 @@ describe("the fixed stack's floor (bench/floor.ts) answers the bench's two paths
           PORT: String(port),
           FLOOR_LAYERS: layers,
         },
-        stdio: 'ignore',
       });
       try {
-        const url = `http://127.0.0.1:${port}`;
-        await waitForOk(`${url}/health`);
+        const { url } = floor;
         const { code, openid } = await mintLoginCode(emulator.url, { appId: APP.appId });
         const login = await send(`${url}/auth/wechat/login`, { body: { code } });
         expect(login.status).toBe(200);
@@ -86,7 +91,7 @@ describe("the fixed stack's floor (bench/floor.ts) answers the bench's two paths
         const spent = await send(`${url}/auth/wechat/login`, { body: { code } });
         expect(spent.status).toBe(401);
       } finally {
-        await stopProcess(child);
+        await stopProcess(floor.child);
       }
     },
   );
