@@ -175,7 +175,7 @@ describe('migration 20261124000000_accounts', () => {
     );
   });
 
-  it('keeps sessions, refresh tokens and logins on the same identities', async () => {
+  it('keeps sessions, their refresh tokens and logins on the same identities', async () => {
     const sessions = await db.query(
       'SELECT id, wx_user_id, revoke_reason, refreshed_at, ip, user_agent FROM auth_session ORDER BY id',
     );
@@ -197,9 +197,12 @@ describe('migration 20261124000000_accounts', () => {
         user_agent: null,
       },
     ]);
-    expect(await db.query('SELECT session_id, token_hash FROM refresh_token')).toEqual([
-      { session_id: '00000000-0000-4000-8000-000000000001', token_hash: 'a'.repeat(64) },
+    // The unspent token lives on its session since 20261125000000_session_token.
+    expect(await db.query('SELECT id, token_hash FROM auth_session ORDER BY id')).toEqual([
+      { id: '00000000-0000-4000-8000-000000000001', token_hash: 'a'.repeat(64) },
+      { id: '00000000-0000-4000-8000-000000000002', token_hash: null },
     ]);
+    expect(await db.query('SELECT session_id FROM refresh_token')).toEqual([]);
     expect(
       await db.query('SELECT wx_user_id, ip, user_agent, is_new_user FROM login_log ORDER BY id'),
     ).toEqual([

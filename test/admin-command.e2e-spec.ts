@@ -169,9 +169,11 @@ describe('find', () => {
       [first.openid],
     );
     const hashes = await stack.db.query<{ token_hash: string }>(
-      `SELECT t.token_hash FROM refresh_token t JOIN auth_session s ON s.id = t.session_id
+      `SELECT s.token_hash FROM auth_session s JOIN wx_user w ON w.id = s.wx_user_id
+        WHERE w.account_id = ? AND s.token_hash IS NOT NULL
+       UNION ALL SELECT t.token_hash FROM refresh_token t JOIN auth_session s ON s.id = t.session_id
          JOIN wx_user w ON w.id = s.wx_user_id WHERE w.account_id = ?`,
-      [first.accountId],
+      [first.accountId, first.accountId],
     );
     const newRefreshToken = (await refresh(second)).body.refreshToken as string;
     const secrets = [

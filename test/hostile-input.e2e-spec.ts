@@ -150,8 +150,8 @@ async function databaseState(): Promise<DbState> {
       [ctx.victim.userId],
     ),
     sessions: await stack.db.query(
-      `SELECT s.id, s.wx_user_id, s.expires_at, s.revoked_at, s.revoke_reason, s.refreshed_at
-         FROM auth_session s JOIN wx_user w ON w.id = s.wx_user_id
+      `SELECT s.id, s.wx_user_id, s.token_hash, s.expires_at, s.revoked_at, s.revoke_reason,
+         s.refreshed_at FROM auth_session s JOIN wx_user w ON w.id = s.wx_user_id
         WHERE w.account_id = ? ORDER BY s.id`,
       [ctx.victim.userId],
     ),

@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync } from 'node:crypto';
 import * as jwt from 'jsonwebtoken';
 import { expectError } from './support/errors';
 import { call } from './support/http';
@@ -145,10 +145,15 @@ describe('refresh tokens', () => {
   it('stores only hashes of refresh tokens', async () => {
     const session = await loginNewUser();
     const rows = await stack.db.query<{ token_hash: string }>(
-      'SELECT token_hash FROM refresh_token',
+      'SELECT token_hash FROM auth_session UNION ALL SELECT token_hash FROM refresh_token',
     );
     expect(rows.length).toBeGreaterThan(0);
     expect(JSON.stringify(rows)).not.toContain(session.refreshToken);
+    const [own] = await stack.db.query<{ token_hash: string }>(
+      'SELECT token_hash FROM auth_session WHERE id = ?',
+      [claimsOf(session.accessToken).sid],
+    );
+    expect(own.token_hash).toBe(createHash('sha256').update(session.refreshToken).digest('hex'));
     expect(Buffer.from(session.refreshToken, 'base64url').length).toBeGreaterThanOrEqual(32);
   });
 
@@ -177,11 +182,25 @@ describe('refresh tokens', () => {
 
   it('an expired refresh token → REFRESH_TOKEN_INVALID', async () => {
     const session = await loginNewUser();
+    // The current refresh token expires with its session.
+    await stack.db.query(
+      'UPDATE auth_session SET expires_at = NOW(3) - INTERVAL 1 SECOND WHERE id = ?',
+      [claimsOf(session.accessToken).sid],
+    );
+    expectError(await refresh(session.refreshToken), 401, 'REFRESH_TOKEN_INVALID');
+  });
+
+  it('a spent refresh token past its expiry → REFRESH_TOKEN_INVALID, the session stays', async () => {
+    const session = await loginNewUser();
+    const rotated = await refresh(session.refreshToken);
+    expect(rotated.status).toBe(200);
     await stack.db.query(
       'UPDATE refresh_token SET expires_at = NOW(3) - INTERVAL 1 SECOND WHERE session_id = ?',
       [claimsOf(session.accessToken).sid],
     );
     expectError(await refresh(session.refreshToken), 401, 'REFRESH_TOKEN_INVALID');
+    expect((await me(rotated.body.accessToken)).status).toBe(200);
+    expect((await refresh(rotated.body.refreshToken)).status).toBe(200);
   });
 });
 

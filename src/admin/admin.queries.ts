@@ -1,6 +1,7 @@
 /*
  * The admin command's SQL. Every statement names its columns: session_key_cipher and
- * refresh_token.token_hash are never read, so nothing the command prints can hold them.
+ * the token_hash of auth_session and refresh_token are never read, so nothing the command
+ * prints can hold them.
  */
 
 /** Accounts whose id, phone, or an identity's openid or unionid is the value looked for. */

@@ -9,14 +9,14 @@ import { AccountIdentityRow, toAccountWithIdentities } from '../users/users.quer
 import type { AuthenticatedUser } from './authenticated-user';
 import type { RevokeReason } from './session.view';
 import {
-  EXTEND_SESSION,
-  INSERT_REFRESH_TOKEN,
   INSERT_SESSION,
+  INSERT_SPENT_TOKEN,
   REVOKE_IDENTITY_SESSIONS,
   REVOKE_SESSION,
+  ROTATE_SESSION_TOKEN,
   SELECT_CALLER,
-  SELECT_REFRESH_TOKEN,
-  SPEND_REFRESH_TOKEN,
+  SELECT_SESSION_BY_TOKEN,
+  SELECT_SPENT_TOKEN,
 } from './sessions.queries';
 
 export interface IssuedSession {
@@ -48,22 +48,32 @@ export function hashRefreshToken(token: string): string {
 const revoked = () =>
   new ApiException('SESSION_REVOKED', 'This session has been logged out or revoked; log in again');
 const invalidRefresh = (message: string) => new ApiException('REFRESH_TOKEN_INVALID', message);
+const unusableRefresh = () =>
+  invalidRefresh('The refresh token is unknown, expired or revoked; log in again');
 
-interface RefreshTokenRow {
-  tokenId: bigint;
+/** A session found by its current refresh token; the token expires with the session. */
+interface CurrentTokenRow {
   sessionId: string;
-  tokenExpiresAt: Date;
-  rotatedAt: Date | null;
-  sessionExpiresAt: Date;
+  expiresAt: Date;
+  /** When the current token was issued: the session's start or its last rotation. */
+  issuedAt: Date;
   revokedAt: Date | null;
   accountId: bigint;
   status: 'active' | 'disabled';
 }
 
+interface SpentTokenRow {
+  sessionId: string;
+  tokenExpiresAt: Date;
+  sessionExpiresAt: Date;
+  revokedAt: Date | null;
+}
+
 /**
  * Login sessions and their rotating refresh tokens. A session belongs to the identity that
- * logged in and is a token family: each refresh exchanges the newest token for a new one;
- * presenting an older one means it was stolen or replayed, and the whole session is revoked.
+ * logged in and is a token family: each refresh exchanges the newest token (its hash is on the
+ * session row) for a new one; presenting an older one (kept in refresh_token once spent) means
+ * it was stolen or replayed, and the whole session is revoked.
  * Sessions live in the database, so a logout on one instance is seen by every other at once.
  */
 @Injectable()
@@ -81,14 +91,10 @@ export class SessionService {
   async start(identityId: bigint, client: SessionClient): Promise<IssuedSession> {
     const sessionId = randomUUID();
     const { token, hash } = newRefreshToken();
-    const expiresAt = this.refreshExpiry();
-    const now = new Date();
-    // No transaction: a session whose token insert failed has no token, so it can never be used.
     await this.sql.query(INSERT_SESSION, [
-      ...[sessionId, identityId, now, expiresAt],
+      ...[sessionId, identityId, hash, new Date(), this.refreshExpiry()],
       ...[client.ip, client.userAgent?.slice(0, 512) ?? null],
     ]);
-    await this.sql.query(INSERT_REFRESH_TOKEN, [sessionId, hash, expiresAt, now]);
     return { sessionId, refreshToken: token };
   }
 
@@ -98,43 +104,32 @@ export class SessionService {
    */
   async rotate(refreshToken: string): Promise<RotatedSession> {
     const now = new Date();
-    const [current]: Array<RefreshTokenRow | undefined> = await this.sql.query(
-      SELECT_REFRESH_TOKEN,
-      [hashRefreshToken(refreshToken)],
+    const presented = hashRefreshToken(refreshToken);
+    const [current]: Array<CurrentTokenRow | undefined> = await this.sql.query(
+      SELECT_SESSION_BY_TOKEN,
+      [presented],
     );
-    if (
-      !current ||
-      current.revokedAt ||
-      current.tokenExpiresAt <= now ||
-      current.sessionExpiresAt <= now
-    ) {
-      throw invalidRefresh('The refresh token is unknown, expired or revoked; log in again');
-    }
-    if (current.rotatedAt) {
-      await this.revoke(current.sessionId, 'reuse');
-      this.metrics.refreshReuseDetected();
-      throw new ApiException(
-        'REFRESH_TOKEN_REUSED',
-        'This refresh token was already used; the session has been revoked, log in again',
-      );
-    }
+    if (!current) return this.refuseSpent(presented, now);
+    if (current.revokedAt || current.expiresAt <= now) throw unusableRefresh();
     assertMayAct(current);
-    const won: { affectedRows: number } = await this.sql.query(SPEND_REFRESH_TOKEN, [
-      now,
-      current.tokenId,
-    ]);
-    if (won.affectedRows !== 1) {
-      throw invalidRefresh('This refresh token was just used by another request');
-    }
     const { token, hash } = newRefreshToken();
     const expiresAt = this.refreshExpiry();
-    // The session row first: the token insert's foreign-key check would otherwise take a
-    // shared lock on it before this update's exclusive one, and a concurrent revoke of the
-    // session (a replay of the spent token) waiting in between made a deadlock.
-    await this.sql.transaction(async (tx) => {
-      await tx.query(EXTEND_SESSION, [expiresAt, now, current.sessionId]);
-      await tx.query(INSERT_REFRESH_TOKEN, [current.sessionId, hash, expiresAt, now]);
+    // The session row first: holding its exclusive lock, the spent token's foreign-key check
+    // cannot wait behind a concurrent revoke of the session (a deadlock when it came second).
+    // One transaction, so a rotation either happens whole or leaves the presented token current.
+    const won = await this.sql.transaction(async (tx) => {
+      const swapped: { affectedRows: number } = await tx.query(ROTATE_SESSION_TOKEN, [
+        ...[hash, expiresAt, now],
+        ...[current.sessionId, presented],
+      ]);
+      if (swapped.affectedRows !== 1) return false;
+      await tx.query(INSERT_SPENT_TOKEN, [
+        ...[current.sessionId, presented],
+        ...[current.expiresAt, now, current.issuedAt],
+      ]);
+      return true;
     });
+    if (!won) throw invalidRefresh('This refresh token was just used by another request');
     this.metrics.refreshRotated();
     return { sessionId: current.sessionId, accountId: current.accountId, refreshToken: token };
   }
@@ -165,6 +160,22 @@ export class SessionService {
     const identity = found.identities.find((each) => each.id === first.s_identityId);
     if (!identity) throw revoked();
     return { ...found, accountId, sessionId, identity };
+  }
+
+  /** A token that is no session's current one: unknown, or spent and now replayed. */
+  private async refuseSpent(presented: string, now: Date): Promise<never> {
+    const [spent]: Array<SpentTokenRow | undefined> = await this.sql.query(SELECT_SPENT_TOKEN, [
+      presented,
+    ]);
+    if (!spent || spent.revokedAt || spent.tokenExpiresAt <= now || spent.sessionExpiresAt <= now) {
+      throw unusableRefresh();
+    }
+    await this.revoke(spent.sessionId, 'reuse');
+    this.metrics.refreshReuseDetected();
+    throw new ApiException(
+      'REFRESH_TOKEN_REUSED',
+      'This refresh token was already used; the session has been revoked, log in again',
+    );
   }
 
   private refreshExpiry(): Date {

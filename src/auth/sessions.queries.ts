@@ -2,16 +2,14 @@ import { ACCOUNT_COLUMNS, IDENTITY_COLUMNS } from '../users/users.queries';
 
 /*
  * The auth module's hand-written SQL (see SqlClient for why). SELECT_CALLER and
- * SELECT_REFRESH_TOKEN read the account tables too, through the users module's column lists:
+ * SELECT_SESSION_BY_TOKEN read the account tables too, through the users module's column lists:
  * a bearer request must cost one round trip, and a refresh must check the account before it
  * spends the token, so the join stays in one statement instead of two modules' two reads.
  */
 
-export const INSERT_SESSION = `INSERT INTO auth_session (id, wx_user_id, created_at, expires_at, ip, user_agent)
-  VALUES (?, ?, ?, ?, ?, ?)`;
-
-export const INSERT_REFRESH_TOKEN = `INSERT INTO refresh_token (session_id, token_hash, expires_at, created_at)
-  VALUES (?, ?, ?, ?)`;
+/** A session starts with its first refresh token's hash on its own row: one statement per login. */
+export const INSERT_SESSION = `INSERT INTO auth_session (id, wx_user_id, token_hash, created_at, expires_at, ip, user_agent)
+  VALUES (?, ?, ?, ?, ?, ?, ?)`;
 
 /** Everything a bearer request needs: the session's state, its identity, the account and all its identities. */
 export const SELECT_CALLER = `SELECT s.wx_user_id AS s_identityId, s.revoked_at AS s_revokedAt,
@@ -20,17 +18,28 @@ export const SELECT_CALLER = `SELECT s.wx_user_id AS s_identityId, s.revoked_at 
     JOIN account a ON a.id = me.account_id JOIN wx_user w ON w.account_id = a.id
   WHERE s.id = ?`;
 
-export const SELECT_REFRESH_TOKEN = `SELECT t.id AS tokenId, t.session_id AS sessionId,
-    t.expires_at AS tokenExpiresAt, t.rotated_at AS rotatedAt, s.expires_at AS sessionExpiresAt,
-    s.revoked_at AS revokedAt, me.account_id AS accountId, a.status AS status
+/** The session whose current refresh token this is, with what a refresh must check. */
+export const SELECT_SESSION_BY_TOKEN = `SELECT s.id AS sessionId, s.expires_at AS expiresAt,
+    COALESCE(s.refreshed_at, s.created_at) AS issuedAt, s.revoked_at AS revokedAt,
+    me.account_id AS accountId, a.status AS status
+  FROM auth_session s JOIN wx_user me ON me.id = s.wx_user_id JOIN account a ON a.id = me.account_id
+  WHERE s.token_hash = ?`;
+
+/** A spent refresh token: presented again, it is a replay (unless it or its session is over). */
+export const SELECT_SPENT_TOKEN = `SELECT t.session_id AS sessionId, t.expires_at AS tokenExpiresAt,
+    s.expires_at AS sessionExpiresAt, s.revoked_at AS revokedAt
   FROM refresh_token t JOIN auth_session s ON s.id = t.session_id
-    JOIN wx_user me ON me.id = s.wx_user_id JOIN account a ON a.id = me.account_id
   WHERE t.token_hash = ?`;
 
-/** Only one of several simultaneous refreshes with one token may win its rotation. */
-export const SPEND_REFRESH_TOKEN = `UPDATE refresh_token SET rotated_at = ? WHERE id = ? AND rotated_at IS NULL`;
+/**
+ * Replaces the session's current token and extends the session. Only one of several
+ * simultaneous refreshes with one token changes the row; the others change none.
+ */
+export const ROTATE_SESSION_TOKEN = `UPDATE auth_session SET token_hash = ?, expires_at = ?, refreshed_at = ?
+  WHERE id = ? AND token_hash = ? AND revoked_at IS NULL`;
 
-export const EXTEND_SESSION = `UPDATE auth_session SET expires_at = ?, refreshed_at = ? WHERE id = ?`;
+export const INSERT_SPENT_TOKEN = `INSERT INTO refresh_token (session_id, token_hash, expires_at, rotated_at, created_at)
+  VALUES (?, ?, ?, ?, ?)`;
 
 export const REVOKE_SESSION = `UPDATE auth_session SET revoked_at = ?, revoke_reason = ?
   WHERE id = ? AND revoked_at IS NULL`;
