@@ -21,6 +21,21 @@ export default tseslint.config(
     },
   },
   {
+    // The service runs with --no-experimental-fetch (package.json's start); it calls out through
+    // axios. The health check is its own process, started without that flag.
+    files: ['src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'src/health/healthcheck.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['fetch', 'Request', 'Response', 'Headers', 'FormData'].map((name) => ({
+          name,
+          message: 'The service runs with --no-experimental-fetch; call out through axios.',
+        })),
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

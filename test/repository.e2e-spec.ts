@@ -31,3 +31,17 @@ describe('package-lock.json', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('Dockerfile', () => {
+  // The bench, the soak and the spawned e2e services run `npm start`'s flags; the image must too.
+  it("runs the service with the node flags of package.json's start script", () => {
+    const start = (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+        scripts: { start: string };
+      }
+    ).scripts.start;
+    // The last CMD is the final image's (an earlier stage has its own).
+    const cmds = [...readFileSync(join(ROOT, 'Dockerfile'), 'utf8').matchAll(/^CMD (\[.*\])$/gm)];
+    expect(JSON.parse(cmds.at(-1)?.[1] ?? '[]')).toEqual(start.split(' '));
+  });
+});

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { startScriptNodeFlags } from '../../scripts/start-flags';
 
 export const COMPILED_MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 
@@ -10,12 +11,16 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs the compiled service (`npm run build` first) as its own process, as production does. */
+/**
+ * Runs the compiled service (`npm run build` first) as its own process, as production does:
+ * with the node flags of `npm start`.
+ */
 export function spawnService(env: Record<string, string>): ServiceProcess {
   if (!existsSync(COMPILED_MAIN))
     throw new Error(`${COMPILED_MAIN} is missing: run \`npm run build\` first`);
   let output = '';
-  const child = spawn(process.execPath, [COMPILED_MAIN], {
+  const flags = startScriptNodeFlags(join(__dirname, '..', '..'));
+  const child = spawn(process.execPath, [...flags, COMPILED_MAIN], {
     env: { PATH: process.env.PATH ?? '', ...env },
     cwd: join(__dirname, '..', 'support'),
     stdio: ['ignore', 'pipe', 'pipe'],
