@@ -108,7 +108,19 @@ const num = (name: string, fallback: number): number => {
   if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number`);
   return value;
 };
-const cfg = {
+/** A bad setting ends the run with one line naming it, like an unknown argument (exit 2). */
+function readSettings() {
+  try {
+    return settingsFromEnvironment();
+  } catch (error) {
+    console.error(
+      `bench: ${(error as Error).message} (npm run bench -- --help lists the settings)`,
+    );
+    process.exit(2);
+  }
+}
+
+const settingsFromEnvironment = () => ({
   connections: num('BENCH_CONNECTIONS', 50),
   durationS: num('BENCH_DURATION', 10),
   rounds: num('BENCH_ROUNDS', 3),
@@ -134,7 +146,8 @@ const cfg = {
   serviceEntry: resolve(ROOT, setting('BENCH_SERVICE_ENTRY', 'dist/src/main.js')),
   server: setting('BENCH_DATABASE_SERVER', 'mysql://root@127.0.0.1:3306').replace(/\/+$/, ''),
   timeoutS: num('BENCH_TIMEOUT_S', 900),
-};
+});
+const cfg = readSettings();
 
 function say(message: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);

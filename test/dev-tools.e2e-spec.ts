@@ -29,6 +29,31 @@ describe('npm run bench -- --help', () => {
     expect(failure?.code).toBe(2);
     expect(failure?.stderr).toContain('unknown argument(s) --rounds=1');
   });
+
+  it.each([
+    [
+      'BENCH_ALGORITHMS',
+      'RS999',
+      'BENCH_ALGORITHMS must list some of HS256, ES256, EdDSA, not RS999',
+    ],
+    ['BENCH_ROUNDS', 'three', 'BENCH_ROUNDS must be a number'],
+  ])(
+    'refuses %s=%s in one line with exit code 2, before benchmarking',
+    async (name, value, message) => {
+      const failure = await run(process.execPath, [BENCH], {
+        timeout: 10_000,
+        env: { ...process.env, [name]: value },
+      }).then(
+        () => undefined,
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+      expect(failure?.code).toBe(2);
+      expect(failure?.stderr.trim()).toBe(
+        `bench: ${message} (npm run bench -- --help lists the settings)`,
+      );
+      expect(failure?.stdout).toBe('');
+    },
+  );
 });
 
 describe('the npm run dev banner', () => {
