@@ -25,6 +25,13 @@ export function createDatabasePool(config: AppConfig): Pool {
     ...connectionSettings(config.databaseUrl),
     ...(config.databaseCausalReads && { initSql: CAUSAL_READS }),
     connectionLimit: 10,
+    // No pipelining: on MariaDB the driver then sends a statement's first PREPARE and its
+    // EXECUTE together, the EXECUTE naming "the statement just prepared". When Galera aborts
+    // the transaction for a conflict with another node, that PREPARE fails and the EXECUTE runs
+    // the connection's previous statement with the new one's values: a stray write, or a crash
+    // in the driver when that statement was a SELECT (test/cluster). Off, a PREPARE waits for
+    // its answer, once per statement and connection; every later run is one EXECUTE as before.
+    pipelining: false,
     // Bounded waits, so a database outage is answered within the contract's 5 s.
     connectTimeout: 2000,
     acquireTimeout: 4000,

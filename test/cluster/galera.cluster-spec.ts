@@ -1,5 +1,7 @@
 import { crashNode, restartNode } from '../../scripts/cluster/control';
-import { DATA_NODES } from '../../scripts/cluster/topology';
+import { DATA_NODES, serverUrl } from '../../scripts/cluster/topology';
+import { loadAppConfig } from '../../src/config/app-config';
+import { createDatabasePool } from '../../src/prisma/database-pool';
 import { call, HttpResult } from '../support/http';
 import { mintLoginCode } from '../support/wechat';
 import { DEFAULT_APP, SECOND_APP, useClusterStack } from './cluster-stack';
@@ -119,6 +121,41 @@ describe('a session across instances on different nodes', () => {
       expect([refused.status, refused.body.code]).toEqual([401, 'SESSION_REVOKED']);
     }
   }, 60000);
+});
+
+describe("the service's database pool when Galera aborts its transaction", () => {
+  it('answers the next statement with a lock conflict and runs nothing else in its place', async () => {
+    const [node1, node2] = DATA_NODES;
+    await stack.queryNode(node1.port, 'CREATE TABLE pool_probe (id INT PRIMARY KEY, v INT)');
+    await stack.queryNode(node1.port, 'INSERT INTO pool_probe VALUES (1, 0)');
+    const pool = createDatabasePool(
+      loadAppConfig({
+        NODE_ENV: 'test',
+        DATABASE_URL: `${serverUrl(node2.port)}/${stack.database}`,
+        DATABASE_CAUSAL_READS: 'on',
+      }),
+    );
+    const connection = await pool.getConnection();
+    try {
+      // Prepared on this connection, and the last statement prepared there: v = 1.
+      await connection.execute('UPDATE pool_probe SET v = v + 1 WHERE id = ?', [1]);
+      await connection.beginTransaction();
+      await connection.execute('UPDATE pool_probe SET v = v + 1 WHERE id = ?', [1]);
+      // Committed through the other node: Galera aborts the open transaction on node2 (v = 11).
+      await stack.queryNode(node1.port, 'UPDATE pool_probe SET v = v + 10 WHERE id = 1');
+      // A statement not yet prepared on this connection, which would change nothing.
+      await expect(
+        connection.execute('DELETE FROM pool_probe WHERE id = ? AND v < 0', [1]),
+      ).rejects.toMatchObject({ code: 'ER_LOCK_DEADLOCK' });
+      await connection.rollback();
+    } finally {
+      await connection.release();
+      await pool.end();
+    }
+    // With the driver's pipelining the abort made the UPDATE run again in the DELETE's place.
+    const rows = await stack.queryNode<{ v: number }>(node1.port, 'SELECT v FROM pool_probe');
+    expect(rows).toEqual([{ v: 11 }]);
+  }, 30000);
 });
 
 interface Outcome {
