@@ -4,6 +4,7 @@ import { createPool } from 'mariadb';
 import { ConfigError, loadDatabaseUrl } from '../config/app-config';
 import { loadEnvironment } from '../config/environment';
 import { connectionSettings } from '../prisma/database-url';
+import { WITHOUT_PIPELINING } from '../prisma/database-pool';
 import { SqlClient } from '../prisma/sql-client';
 import { adminActor } from './admin-actor';
 import { ADMIN_USAGE, parseAdminArguments, UsageError } from './admin-arguments';
@@ -30,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
   const pool = createPool({
     ...connectionSettings(databaseUrl),
     connectionLimit: 2,
+    ...WITHOUT_PIPELINING,
     // A database that is away is reported within a few seconds, not after the driver's defaults.
     connectTimeout: 2000,
     acquireTimeout: 3000,

@@ -16,6 +16,17 @@ export type DatabasePool = Pool;
 export const CAUSAL_READS = 'SET SESSION wsrep_sync_wait = 7';
 
 /**
+ * For every pool that runs prepared statements (SqlClient). With pipelining, on MariaDB the
+ * driver sends a statement's first PREPARE and its EXECUTE together, the EXECUTE naming "the
+ * statement just prepared". When Galera aborts the transaction for a conflict with another
+ * node, that PREPARE fails and the EXECUTE runs the connection's previous statement with the
+ * new one's values: a stray committed write, or a crash in the driver when that statement was
+ * a SELECT (test/cluster). Without, a PREPARE waits for its answer, once per statement and
+ * connection; every later run is one EXECUTE as before.
+ */
+export const WITHOUT_PIPELINING = { pipelining: false } as const;
+
+/**
  * DATETIME(3) columns hold UTC, as Prisma writes them; the driver converts Dates in the
  * process's time zone, so the service runs in UTC (main.ts). The driver's own `timezone`
  * option is not used: its per-connection SET fails loudly when a connection drops mid-handshake.
@@ -25,13 +36,7 @@ export function createDatabasePool(config: AppConfig): Pool {
     ...connectionSettings(config.databaseUrl),
     ...(config.databaseCausalReads && { initSql: CAUSAL_READS }),
     connectionLimit: 10,
-    // No pipelining: on MariaDB the driver then sends a statement's first PREPARE and its
-    // EXECUTE together, the EXECUTE naming "the statement just prepared". When Galera aborts
-    // the transaction for a conflict with another node, that PREPARE fails and the EXECUTE runs
-    // the connection's previous statement with the new one's values: a stray write, or a crash
-    // in the driver when that statement was a SELECT (test/cluster). Off, a PREPARE waits for
-    // its answer, once per statement and connection; every later run is one EXECUTE as before.
-    pipelining: false,
+    ...WITHOUT_PIPELINING,
     // Bounded waits, so a database outage is answered within the contract's 5 s.
     connectTimeout: 2000,
     acquireTimeout: 4000,
