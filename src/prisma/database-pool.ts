@@ -22,7 +22,8 @@ export const CAUSAL_READS = 'SET SESSION wsrep_sync_wait = 7';
  * node, that PREPARE fails and the EXECUTE runs the connection's previous statement with the
  * new one's values: a stray committed write, or a crash in the driver when that statement was
  * a SELECT (test/cluster). Without, a PREPARE waits for its answer, once per statement and
- * connection; every later run is one EXECUTE as before.
+ * connection; every later run is one EXECUTE as before. mariadb 3.5.1 to 3.5.3 hang with
+ * pipelining off (upstream issue 349); package.json pins 3.4.5.
  */
 export const WITHOUT_PIPELINING = { pipelining: false } as const;
 
