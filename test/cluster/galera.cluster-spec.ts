@@ -143,6 +143,12 @@ describe("the service's database pool when Galera aborts its transaction", () =>
       await connection.execute('UPDATE pool_probe SET v = v + 1 WHERE id = ?', [1]);
       // Committed through the other node: Galera aborts the open transaction on node2 (v = 11).
       await stack.queryNode(node1.port, 'UPDATE pool_probe SET v = v + 10 WHERE id = 1');
+      // Applied on node2 (so the abort has happened) once another connection there reads it.
+      for (let waited = 0; waited < 5000; waited += 20) {
+        const [row] = await stack.queryNode<{ v: number }>(node2.port, 'SELECT v FROM pool_probe');
+        if (row.v === 11) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       // A statement not yet prepared on this connection, which would change nothing.
       await expect(
         connection.execute('DELETE FROM pool_probe WHERE id = ? AND v < 0', [1]),
