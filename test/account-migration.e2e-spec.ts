@@ -1,10 +1,8 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createConnection, type Connection } from 'mariadb';
 import { connectionSettings } from '../src/prisma/database-url';
-import { applyMigrations, dropDatabase, MIGRATIONS_DIR } from '../src/prisma/migration-runner';
+import { applyMigrations, dropDatabase } from '../src/prisma/migration-runner';
+import { applyMigrationsBefore, TEST_SERVER_URL } from './support/database';
 
 /*
  * The accounts migration on a database filled through the previous schema (one mini-program,
@@ -12,8 +10,7 @@ import { applyMigrations, dropDatabase, MIGRATIONS_DIR } from '../src/prisma/mig
  * profile, phone, status and counters; sessions and logins keep pointing at the same identity.
  */
 
-const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'mysql://root@127.0.0.1:3306';
-const BEFORE = '20261122000000_init';
+const MIGRATION = '20261124000000_accounts';
 
 const t = (iso: string) => new Date(iso);
 
@@ -81,18 +78,12 @@ const OLD_USERS = [
   },
 ];
 
-describe('migration 20261124000000_accounts', () => {
-  const url = `${SERVER_URL}/wxauth_test_${randomBytes(6).toString('hex')}`;
+describe(`migration ${MIGRATION}`, () => {
+  const url = `${TEST_SERVER_URL}/wxauth_test_${randomBytes(6).toString('hex')}`;
   let db: Connection;
 
   beforeAll(async () => {
-    const oldOnly = mkdtempSync(join(tmpdir(), 'wxauth-migrations-'));
-    try {
-      cpSync(join(MIGRATIONS_DIR, BEFORE), join(oldOnly, BEFORE), { recursive: true });
-      await applyMigrations(url, oldOnly);
-    } finally {
-      rmSync(oldOnly, { recursive: true, force: true });
-    }
+    await applyMigrationsBefore(url, MIGRATION);
     db = await createConnection({ ...connectionSettings(url), bigIntAsNumber: true });
     for (const user of OLD_USERS) {
       const columns = Object.keys(user);
@@ -124,7 +115,7 @@ describe('migration 20261124000000_accounts', () => {
       [t('2026-01-01T00:00:00.001Z'), t('2026-04-01T00:00:00.000Z')],
     );
     const result = await applyMigrations(url);
-    expect(result.applied[0]).toBe('20261124000000_accounts');
+    expect(result.applied[0]).toBe(MIGRATION);
   });
 
   afterAll(async () => {

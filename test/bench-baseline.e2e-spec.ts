@@ -6,11 +6,11 @@ import { createConnection } from 'mariadb';
 import { connectionSettings } from '../src/prisma/database-url';
 import { dropDatabase } from '../src/prisma/migration-runner';
 import { Spawned, startProcess, stopProcess } from '../scripts/processes';
+import { TEST_SERVER_URL } from './support/database';
 
 const ROOT = join(__dirname, '..');
 const COPY = join(ROOT, 'bench', 'baseline.mjs');
 const SHARED = join(ROOT, '..', 'shared', 'bench', 'baseline.mjs');
-const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'mysql://root@127.0.0.1:3306';
 
 /** The bench's yardstick is the shared bare baseline, byte for byte. */
 describe('bench/baseline.mjs', () => {
@@ -27,7 +27,7 @@ describe('bench/baseline.mjs', () => {
   describe('started as the bench starts it (PORT=0, its address in a URL file)', () => {
     const directory = mkdtempSync(join(tmpdir(), 'bench-baseline-'));
     const database = `wxauth_test_bare_${randomBytes(4).toString('hex')}`;
-    const server = connectionSettings(`${SERVER_URL}/${database}`);
+    const server = connectionSettings(`${TEST_SERVER_URL}/${database}`);
     let baseline: Spawned;
 
     const databaseExists = async () => {
@@ -67,7 +67,7 @@ describe('bench/baseline.mjs', () => {
 
     afterAll(async () => {
       if (baseline) await stopProcess(baseline.child);
-      await dropDatabase(`${SERVER_URL}/${database}`);
+      await dropDatabase(`${TEST_SERVER_URL}/${database}`);
       rmSync(directory, { recursive: true, force: true });
     });
 

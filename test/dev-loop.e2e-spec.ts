@@ -4,18 +4,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
 import { dropDatabase, listMigrations } from '../src/prisma/migration-runner';
-import { call } from './support/http';
 import { freePort } from '../scripts/processes';
+import { TEST_SERVER_URL } from './support/database';
+import { call } from './support/http';
 
 const ROOT = join(__dirname, '..');
-const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'mysql://root@127.0.0.1:3306';
 
 /**
  * `npm run dev` with the settings of .env.example (given as real variables, which win over any
  * .env of the developer), on free ports and a database of its own.
  */
 describe('npm run dev with .env.example', () => {
-  const databaseUrl = `${SERVER_URL}/wxauth_test_dev_${randomBytes(4).toString('hex')}`;
+  const databaseUrl = `${TEST_SERVER_URL}/wxauth_test_dev_${randomBytes(4).toString('hex')}`;
   let dev: ChildProcess;
   let output = '';
   let servicePort: number;

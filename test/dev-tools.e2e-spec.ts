@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { devBanner } from '../scripts/dev-banner';
 import { loadAppConfig } from '../src/config/app-config';
 import { dropDatabase } from '../src/prisma/migration-runner';
+import { TEST_SERVER_URL } from './support/database';
 
 const run = promisify(execFile);
 const BENCH = join(__dirname, '..', 'dist', 'bench', 'run.js');
@@ -86,8 +87,7 @@ describe('the npm run dev banner', () => {
 });
 
 describe('npm run db:migrate', () => {
-  const server = process.env.TEST_DATABASE_SERVER_URL ?? 'mysql://root@127.0.0.1:3306';
-  const databaseUrl = `${server}/wxauth_test_cli_${randomBytes(4).toString('hex')}`;
+  const databaseUrl = `${TEST_SERVER_URL}/wxauth_test_cli_${randomBytes(4).toString('hex')}`;
   const MIGRATE = join(__dirname, '..', 'dist', 'src', 'prisma', 'migrate.js');
   const migrate = () =>
     run(process.execPath, [MIGRATE], {

@@ -18,8 +18,7 @@ import {
   listMigrations,
   MIGRATIONS_DIR,
 } from '../src/prisma/migration-runner';
-
-const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'mysql://root@127.0.0.1:3306';
+import { TEST_SERVER_URL } from './support/database';
 
 interface MigrationRow {
   id: string;
@@ -43,7 +42,7 @@ function migrationsOnDisk(dir: string) {
 }
 
 describe('migration runner', () => {
-  const url = `${SERVER_URL}/wxauth_migrate_${randomBytes(6).toString('hex')}`;
+  const url = `${TEST_SERVER_URL}/wxauth_migrate_${randomBytes(6).toString('hex')}`;
   const shipped = migrationsOnDisk(MIGRATIONS_DIR);
   let connection: Connection;
   let workDir: string;

@@ -1,16 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createConnection, type Connection } from 'mariadb';
 import { RunningEmulator, startWechatEmulator } from '../emulator/wechat-emulator';
 import { connectionSettings } from '../src/prisma/database-url';
-import {
-  applyMigrations,
-  dropDatabase,
-  listMigrations,
-  MIGRATIONS_DIR,
-} from '../src/prisma/migration-runner';
+import { applyMigrations, dropDatabase } from '../src/prisma/migration-runner';
+import { applyMigrationsBefore, TEST_SERVER_URL } from './support/database';
 import { call } from './support/http';
 import { RunningService, startService } from './support/service';
 
@@ -20,7 +13,6 @@ import { RunningService, startService } from './support/service';
  * session and keeps working, spent ones stay and are still recognised as replays.
  */
 
-const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'mysql://root@127.0.0.1:3306';
 const MIGRATION = '20261125000000_session_token';
 
 const hash = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
@@ -45,7 +37,7 @@ const SESSIONS = [
 ];
 
 describe(`migration ${MIGRATION}`, () => {
-  const url = `${SERVER_URL}/wxauth_test_${randomBytes(6).toString('hex')}`;
+  const url = `${TEST_SERVER_URL}/wxauth_test_${randomBytes(6).toString('hex')}`;
   const now = Date.now();
   const issued = (index: number) => new Date(now - DAY_MS + index * 1000);
   const expires = new Date(now + 10 * DAY_MS);
@@ -57,16 +49,7 @@ describe(`migration ${MIGRATION}`, () => {
     call(`${service.url}/auth/refresh`, { body: { refreshToken } });
 
   beforeAll(async () => {
-    const before = mkdtempSync(join(tmpdir(), 'wxauth-migrations-'));
-    try {
-      for (const { name } of listMigrations(MIGRATIONS_DIR)) {
-        if (name >= MIGRATION) break;
-        cpSync(join(MIGRATIONS_DIR, name), join(before, name), { recursive: true });
-      }
-      await applyMigrations(url, before);
-    } finally {
-      rmSync(before, { recursive: true, force: true });
-    }
+    await applyMigrationsBefore(url, MIGRATION);
     db = await createConnection({ ...connectionSettings(url), bigIntAsNumber: true });
     await db.query(
       `INSERT INTO account (id, login_count, created_at, updated_at) VALUES (1, 1, NOW(3), NOW(3))`,
