@@ -116,6 +116,16 @@ describe('access tokens', () => {
     });
     expectError(await me(token), 401, 'SESSION_REVOKED');
   });
+
+  it('a validly signed token pairing a live session with another account, or with no account → SESSION_REVOKED', async () => {
+    const { sid } = claimsOf((await loginNewUser()).accessToken);
+    const { sub: otherAccount } = claimsOf((await loginNewUser()).accessToken);
+    // The largest `sub` the verifier lets through is beyond BIGINT UNSIGNED.
+    for (const sub of [otherAccount, '0', '99999999999999999999']) {
+      const token = jwt.sign({ sub, sid }, JWT_SECRET, { algorithm: 'HS256', expiresIn: 600 });
+      expectError(await me(token), 401, 'SESSION_REVOKED');
+    }
+  });
 });
 
 describe('refresh tokens', () => {

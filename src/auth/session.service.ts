@@ -149,16 +149,17 @@ export class SessionService {
    * allowed to act. One statement, one round trip.
    */
   async requireCaller(sessionId: string, accountId: bigint): Promise<AuthenticatedUser> {
-    const rows: AccountIdentityRow[] = await this.sql.query(SELECT_CALLER, [sessionId]);
+    const rows: AccountIdentityRow[] = await this.sql.query(SELECT_CALLER, [sessionId, accountId]);
     const first = rows[0] as
       | (AccountIdentityRow & { s_identityId: bigint; s_revokedAt: Date | null; s_expiresAt: Date })
       | undefined;
+    // No row: no such session, or no such account (deleted, or a `sub` it never had).
     if (!first || first.s_revokedAt || first.s_expiresAt <= new Date()) throw revoked();
     const found = toAccountWithIdentities(rows);
-    if (found.account.id !== accountId) throw revoked();
-    assertMayAct(found.account);
+    // The session's identity is no longer the account's: it was moved (its sessions revoked).
     const identity = found.identities.find((each) => each.id === first.s_identityId);
     if (!identity) throw revoked();
+    assertMayAct(found.account);
     return { ...found, accountId, sessionId, identity };
   }
 
