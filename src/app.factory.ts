@@ -112,6 +112,8 @@ function configureHttp(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook(
     'onResponse',
     (request: FastifyRequest & { user?: { userId?: bigint } }, reply, done) => {
+      // The line's fields are not gathered at all below `info` (routeOptions builds an object).
+      if (!requestLog.isLevelEnabled('info')) return done();
       requestLog.info(
         {
           reqId: request.id,
