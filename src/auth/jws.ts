@@ -1,12 +1,10 @@
-import { createHmac, KeyObject, sign, timingSafeEqual, verify } from 'node:crypto';
-import type { AsymmetricAlgorithm, JwtAlgorithm } from '../config/jwt-keys';
+import { KeyObject, sign, verify } from 'node:crypto';
+import type { AsymmetricAlgorithm } from '../config/jwt-keys';
 
 /**
- * Compact JWS over node:crypto. jsonwebtoken (under @nestjs/jwt and passport-jwt) has no EdDSA,
- * so both asymmetric algorithms are signed and verified here. HS256 tokens are signed by
- * @nestjs/jwt and verified here too: on every bearer request jsonwebtoken's verify cost about
- * 6.2 µs against this path's 4.3 µs (a loop of 100,000), and 7% of the process's CPU samples
- * under `npm run bench`, where the rest of the check, the claims, is shared with the others.
+ * Compact JWS for ES256 and EdDSA over node:crypto. jsonwebtoken (under @nestjs/jwt and
+ * passport-jwt) has no EdDSA, so both asymmetric algorithms share this one small path;
+ * HS256 stays on jsonwebtoken.
  */
 
 /** Headers that point at keys the token chooses itself; this service never follows them. */
@@ -51,26 +49,6 @@ function decodeJson(segment: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** The parts of a compact JWS whose header names `algorithm` and no key source or `crit`. */
-function parseJws(token: string, algorithm: JwtAlgorithm) {
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((part) => SEGMENT.test(part))) {
-    throw new JwsError('not a compact JWS');
-  }
-  const [headerSegment, payloadSegment, signatureSegment] = parts;
-  const header = decodeJson(headerSegment);
-  if (header.alg !== algorithm) throw new JwsError('unexpected algorithm');
-  if ('crit' in header || KEY_SOURCE_HEADERS.some((name) => name in header)) {
-    throw new JwsError('unsupported header');
-  }
-  return {
-    header,
-    payloadSegment,
-    input: Buffer.from(`${headerSegment}.${payloadSegment}`),
-    signature: Buffer.from(signatureSegment, 'base64url'),
-  };
-}
-
 /**
  * Verifies the signature of a compact JWS and returns its payload (claims are the caller's
  * concern). Refused: another `alg` than the configured one (`none` and HS256 included), a
@@ -81,26 +59,22 @@ export function verifyJws(
   algorithm: AsymmetricAlgorithm,
   keys: ReadonlyMap<string, KeyObject>,
 ): Record<string, unknown> {
-  const { header, payloadSegment, input, signature } = parseJws(token, algorithm);
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts.every((part) => SEGMENT.test(part))) {
+    throw new JwsError('not a compact JWS');
+  }
+  const [headerSegment, payloadSegment, signatureSegment] = parts;
+  const header = decodeJson(headerSegment);
+  if (header.alg !== algorithm) throw new JwsError('unexpected algorithm');
+  if ('crit' in header || KEY_SOURCE_HEADERS.some((name) => name in header)) {
+    throw new JwsError('unsupported header');
+  }
   const key = typeof header.kid === 'string' ? keys.get(header.kid) : undefined;
   if (!key) throw new JwsError('unknown key');
+  const signature = Buffer.from(signatureSegment, 'base64url');
   if (signature.length !== SIGNATURE_BYTES) throw new JwsError('bad signature');
+  const input = Buffer.from(`${headerSegment}.${payloadSegment}`);
   const valid = verify(digestOf(algorithm), input, { key, dsaEncoding: 'ieee-p1363' }, signature);
   if (!valid) throw new JwsError('bad signature');
-  return decodeJson(payloadSegment);
-}
-
-/**
- * Verifies an HS256 compact JWS under the one secret (any `kid` is ignored, as jsonwebtoken
- * does) and returns its payload. Refused as for {@link verifyJws}: another `alg`, key-source
- * headers, any `crit`.
- */
-export function verifyHs256Jws(token: string, secret: KeyObject): Record<string, unknown> {
-  const { payloadSegment, input, signature } = parseJws(token, 'HS256');
-  const expected = createHmac('sha256', secret).update(input).digest();
-  // Constant-time, as any MAC comparison must be.
-  if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
-    throw new JwsError('bad signature');
-  }
   return decodeJson(payloadSegment);
 }
