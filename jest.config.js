@@ -2,7 +2,7 @@
 // to the real MariaDB and the WeChat emulator over HTTP.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
-// The service runs in UTC (src/main.ts); so do the tests, which start it in-process.
+// The service runs in UTC (src/service.ts); so do the tests, which start it in-process.
 process.env.TZ = 'UTC';
 
 /*

@@ -3,6 +3,8 @@
  * Creates and migrates the database, starts the WeChat emulator and the TypeScript compiler in
  * watch mode, then (after the compiler's first pass, so that pass does not restart it) the
  * service, which restarts on every later change; prints where everything is once it answers.
+ * The service runs from the compiled files as they are (dist/src/service.js), not from the
+ * bundle `npm run build` makes for `npm start`, which the watch does not rebuild.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
   start(
     'service',
     process.execPath,
-    ['--watch-path=dist/src', '--watch-preserve-output', join('dist', 'src', 'main.js')],
+    ['--watch-path=dist/src', '--watch-preserve-output', join('dist', 'src', 'service.js')],
     env,
   );
   await waitUntilAnswering(`${localUrl(config.host, config.port)}/health`);

@@ -59,7 +59,7 @@ const say = (message: string) =>
 
 /** Set by SIGINT/SIGTERM: the workers stop, and the run cleans up and reports what it has. */
 let stopRequested = false;
-/** The service's shutdown is bounded at 10 s (main.ts); past that it is killed. */
+/** The service's shutdown is bounded at 10 s (src/service.ts); past that it is killed. */
 const STOP_GRACE_MS = 12_000;
 
 // ------------------------------------------------------------------ traffic

@@ -26,7 +26,7 @@ export interface CreatedApp {
 }
 
 /**
- * Builds the whole service from a validated configuration. main.ts and the e2e tests both
+ * Builds the whole service from a validated configuration. service.ts and the e2e tests both
  * use it, so the tests run exactly what production runs.
  */
 export async function createApp(

@@ -1,5 +1,5 @@
 /**
- * Settings that are missing or malformed, one line each. main.ts prints every line, so a
+ * Settings that are missing or malformed, one line each. service.ts prints every line, so a
  * production start names all of its problems at once instead of one per attempt.
  */
 export class ConfigError extends Error {

@@ -29,7 +29,7 @@ export const WITHOUT_PIPELINING = { pipelining: false } as const;
 
 /**
  * DATETIME(3) columns hold UTC, as Prisma writes them; the driver converts Dates in the
- * process's time zone, so the service runs in UTC (main.ts). The driver's own `timezone`
+ * process's time zone, so the service runs in UTC (service.ts). The driver's own `timezone`
  * option is not used: its per-connection SET fails loudly when a connection drops mid-handshake.
  */
 export function createDatabasePool(config: AppConfig): Pool {

@@ -12,7 +12,7 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** Starts the real service (the same factory main.ts uses) on a random loopback port. */
+/** Starts the real service (the same factory service.ts uses) on a random loopback port. */
 export async function startService(
   env: Record<string, string>,
   options: { captureLogs?: boolean } = {},
