@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 interface CallFrame {
   functionName: string;
@@ -35,6 +36,69 @@ export interface ProfileSummary {
 
 const SPECIAL = new Set(['(root)', '(program)', '(idle)', '(garbage collector)']);
 
+/**
+ * `npm start` runs the service from one esbuild bundle, where every frame's url is the
+ * bundle's. esbuild opens each module it inlines with a comment line naming it
+ * (`// node_modules/axios/dist/node/axios.cjs`, `// dist/src/auth/session.service.js`), so a
+ * frame's line tells which module, and so which package or app folder, it came from.
+ */
+const MODULE_START = /^\/\/ ((?:node_modules|dist)\/\S+\.[cm]?js)$/;
+
+/** The first line (1-based) of each module in a bundle, in order. */
+export function bundleModules(source: string): Array<{ line: number; module: string }> {
+  const modules: Array<{ line: number; module: string }> = [];
+  source.split('\n').forEach((text, index) => {
+    const match = MODULE_START.exec(text);
+    if (match) modules.push({ line: index + 1, module: match[1] });
+  });
+  return modules;
+}
+
+/** The module a 1-based line of the bundle belongs to, or undefined before the first. */
+export function moduleAtLine(
+  modules: Array<{ line: number; module: string }>,
+  line: number,
+): string | undefined {
+  let low = 0;
+  let high = modules.length - 1;
+  let found: string | undefined;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (modules[middle].line <= line) {
+      found = modules[middle].module;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return found;
+}
+
+/**
+ * Rewrites a frame of a bundle to the module it came from (its url then names that file under
+ * the bundle's root, as unbundled frames do); the line stays the bundle's. Other frames, and
+ * bundles without module comments, are left as they are.
+ */
+function unbundler(): (frame: CallFrame) => CallFrame & { bundleLine?: boolean } {
+  const bundles = new Map<string, { root: string; modules: ReturnType<typeof bundleModules> }>();
+  const bundleOf = (url: string) => {
+    let known = bundles.get(url);
+    if (!known) {
+      const path = fileURLToPath(url);
+      const source = existsSync(path) ? readFileSync(path, 'utf8') : '';
+      known = { root: path.replace(/\/dist\/.*$/, ''), modules: bundleModules(source) };
+      bundles.set(url, known);
+    }
+    return known;
+  };
+  return (frame) => {
+    if (!frame.url.startsWith('file://') || !frame.url.endsWith('.bundle.js')) return frame;
+    const { root, modules } = bundleOf(frame.url);
+    const module = moduleAtLine(modules, frame.lineNumber + 1);
+    return module ? { ...frame, url: `file://${root}/${module}`, bundleLine: true } : frame;
+  };
+}
+
 /** Which code a frame belongs to: an npm package, a node internal module, the app, or V8. */
 export function groupOf(frame: CallFrame): string {
   const { url, functionName } = frame;
@@ -49,9 +113,12 @@ export function groupOf(frame: CallFrame): string {
   return url;
 }
 
-function frameName(frame: CallFrame): string {
+function frameName(frame: CallFrame & { bundleLine?: boolean }): string {
   const file = frame.url.replace(/^.*node_modules\//, '').replace(/^.*\/((?:src|bench)\/)/, '$1');
-  return `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
+  const line = frame.bundleLine
+    ? ` (bundle line ${frame.lineNumber + 1})`
+    : `:${frame.lineNumber + 1}`;
+  return `${frame.functionName || '(anonymous)'} ${file}${line}`;
 }
 
 function top(counts: Map<string, number>, total: number, limit: number): Share[] {
@@ -63,7 +130,10 @@ function top(counts: Map<string, number>, total: number, limit: number): Share[]
 
 export function summarizeProfile(file: string, limit = 15): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const unbundle = unbundler();
+  const byId = new Map(
+    profile.nodes.map((node) => [node.id, { ...node, callFrame: unbundle(node.callFrame) }]),
+  );
   const parent = new Map<number, number>();
   for (const node of profile.nodes)
     for (const child of node.children ?? []) parent.set(child, node.id);
