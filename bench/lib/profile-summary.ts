@@ -1,10 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
+  /** Set where the frame was a bundle's: `url` names the module, `lineNumber` is the bundle's. */
+  bundleLine?: boolean;
 }
 interface ProfileNode {
   id: number;
@@ -44,9 +47,15 @@ const SPECIAL = new Set(['(root)', '(program)', '(idle)', '(garbage collector)']
  */
 const MODULE_START = /^\/\/ ((?:node_modules|dist)\/\S+\.[cm]?js)$/;
 
-/** The first line (1-based) of each module in a bundle, in order. */
-export function bundleModules(source: string): Array<{ line: number; module: string }> {
-  const modules: Array<{ line: number; module: string }> = [];
+/** A module a bundle inlines, from its first line (1-based). */
+interface BundleModule {
+  line: number;
+  module: string;
+}
+
+/** The modules of a bundle, in order. */
+export function bundleModules(source: string): BundleModule[] {
+  const modules: BundleModule[] = [];
   source.split('\n').forEach((text, index) => {
     const match = MODULE_START.exec(text);
     if (match) modules.push({ line: index + 1, module: match[1] });
@@ -55,10 +64,7 @@ export function bundleModules(source: string): Array<{ line: number; module: str
 }
 
 /** The module a 1-based line of the bundle belongs to, or undefined before the first. */
-export function moduleAtLine(
-  modules: Array<{ line: number; module: string }>,
-  line: number,
-): string | undefined {
+export function moduleAtLine(modules: BundleModule[], line: number): string | undefined {
   let low = 0;
   let high = modules.length - 1;
   let found: string | undefined;
@@ -79,8 +85,8 @@ export function moduleAtLine(
  * the bundle's root, as unbundled frames do); the line stays the bundle's. Other frames, and
  * bundles without module comments, are left as they are.
  */
-function unbundler(): (frame: CallFrame) => CallFrame & { bundleLine?: boolean } {
-  const bundles = new Map<string, { root: string; modules: ReturnType<typeof bundleModules> }>();
+function unbundler(): (frame: CallFrame) => CallFrame {
+  const bundles = new Map<string, { root: string; modules: BundleModule[] }>();
   const bundleOf = (url: string) => {
     let known = bundles.get(url);
     if (!known) {
@@ -95,7 +101,8 @@ function unbundler(): (frame: CallFrame) => CallFrame & { bundleLine?: boolean }
     if (!frame.url.startsWith('file://') || !frame.url.endsWith('.bundle.js')) return frame;
     const { root, modules } = bundleOf(frame.url);
     const module = moduleAtLine(modules, frame.lineNumber + 1);
-    return module ? { ...frame, url: `file://${root}/${module}`, bundleLine: true } : frame;
+    if (!module) return frame;
+    return { ...frame, url: pathToFileURL(join(root, module)).href, bundleLine: true };
   };
 }
 
@@ -113,7 +120,7 @@ export function groupOf(frame: CallFrame): string {
   return url;
 }
 
-function frameName(frame: CallFrame & { bundleLine?: boolean }): string {
+function frameName(frame: CallFrame): string {
   const file = frame.url.replace(/^.*node_modules\//, '').replace(/^.*\/((?:src|bench)\/)/, '$1');
   const line = frame.bundleLine
     ? ` (bundle line ${frame.lineNumber + 1})`
